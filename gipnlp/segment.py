@@ -17,6 +17,7 @@ from .normalize import is_heading_like, normalize
 from .types import Document, Flag, Section, Segmentation, Subsection
 
 NOT_A_REPORT_BELOW = 0.4  # report_confidence under this: no sections are claimed
+HEADING_JOINER = " / "  # between the headings of two parts merged into one section (存在问题 / 改进措施)
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ def _section(text, lines, section_id, heading, inferred, start_line, end_line, b
 
 def _merge(text: str, first: Section, second: Section) -> Section:
     """Two consecutive sections with one id (存在问题 + 改进措施) become one."""
-    heading = " / ".join(h for h in (first.heading, second.heading) if h)
+    heading = HEADING_JOINER.join(h for h in (first.heading, second.heading) if h)
     span = (first.span[0], second.span[1])
     body = text[first.span[1]:second.span[0]]
     merged_text = first.text + body + (second.heading + "\n" if second.heading else "") + second.text

@@ -43,10 +43,14 @@ class Flag:
     severity: str
     message: str
     evidence: tuple[str, ...] = ()
+    value: float | None = None  # a measured quantity the score uses (e.g. a boilerplate share)
 
     def to_dict(self) -> dict:
-        return {"code": self.code, "severity": self.severity, "message": self.message,
-                "evidence": list(self.evidence)}
+        result = {"code": self.code, "severity": self.severity, "message": self.message,
+                  "evidence": list(self.evidence)}
+        if self.value is not None:
+            result["value"] = self.value
+        return result
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,511 @@
+"""Read a report from disk into a `Document`: .txt, .docx, .pdf, .html/.htm.
+
+    >>> doc = read("report.docx")
+    >>> doc.kind, doc.text[:20], len(doc.tables)
+
+Every problem a user can fix (missing file, wrong format, scan without text, password, size)
+raises `InputError` (or `LimitExceededError`) with one sentence naming the file. Apart from
+unifying line endings to "\\n", no normalisation happens here.
+"""
+from __future__ import annotations
+
+import io as _io
+import re
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator
+
+from .errors import InputError, LimitExceededError
+from .types import Document, Table
+
+__all__ = ["read", "decode_text", "DEFAULT_MAX_BYTES", "SUPPORTED_EXTENSIONS"]
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+SUPPORTED_EXTENSIONS = {".txt": "txt", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
+_SUPPORTED_LIST = ".txt, .docx, .pdf, .html and .htm"
+
+BINARY_MESSAGE = "looks like a binary file, not text"
+_SUSPICIOUS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffd]")
+_SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f])
+_BINARY_SHARE = 0.3  # a text with more suspicious characters than this is binary data
+
+
+# ── entry point ────────────────────────────────────────────────────────────────────────────────
+
+def read(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read one report; the reader is chosen by the file extension (case-insensitive)."""
+    path = Path(path)
+    kind = _kind_of(path)
+    data = _read_bytes(path, max_bytes)
+    try:
+        document = _READERS[kind](path, data)
+    except InputError as error:
+        if error.path is not None:
+            raise
+        raise type(error)(error.message, path=str(path)) from error
+    if not document.text.strip():
+        raise InputError("file contains no text (only whitespace)", path=str(path))
+    return document
+
+
+def _kind_of(path: Path) -> str:
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    if path.is_dir():
+        raise InputError(f"is a directory, not a file; pass a report file ({_SUPPORTED_LIST})",
+                         path=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".doc":
+        raise InputError("old Word .doc files are not supported; open it in Word or LibreOffice "
+                         "and save it as .docx", path=str(path))
+    if suffix not in SUPPORTED_EXTENSIONS:
+        what = f"file type '{path.suffix}'" if suffix else "a file without extension"
+        raise InputError(f"cannot read {what}; gipnlp reads {_SUPPORTED_LIST} files",
+                         path=str(path))
+    return SUPPORTED_EXTENSIONS[suffix]
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refusing non-regular, empty and over-limit files."""
+    try:
+        if not path.is_file():
+            raise InputError("is not a regular file", path=str(path))
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+            size = max(len(data), path.stat().st_size)
+    except OSError as error:
+        raise InputError(f"cannot be read: {error.strerror or error}", path=str(path)) from error
+    if size > max_bytes:
+        raise LimitExceededError(
+            f"file is {size:,} bytes, over the limit of {max_bytes:,} bytes; raise it with the "
+            f"max_bytes parameter or the CLI option --max-bytes", path=str(path))
+    if not data:
+        raise InputError("file is empty (0 bytes)", path=str(path))
+    return data
+
+
+def _unify_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# ── plain text ─────────────────────────────────────────────────────────────────────────────────
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode report bytes; returns (text, encoding name). Raises InputError for non-text.
+
+    Order: byte-order marks, BOM-less UTF-16 (by its NUL-byte pattern), strict UTF-8, then GBK
+    or its superset GB18030. NUL characters and lone surrogates are dropped from the text.
+    """
+    text, encoding = _decode(data)
+    if _looks_binary(text):
+        raise InputError(BINARY_MESSAGE)
+    return _SURROGATE_OR_NUL.sub("", text), encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode_unicode(data[len(bom):], encoding), encoding
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return _decode_unicode(data, utf16), utf16
+    try:
+        return data.decode("utf-8", errors="surrogatepass"), "utf-8"
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    for encoding in ("gbk", "gb18030"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data or _control_byte_share(data) > _BINARY_SHARE:
+        raise InputError(BINARY_MESSAGE)
+    raise InputError(f"is not valid UTF-8, UTF-16 or GB18030 text (bad byte at offset "
+                     f"{utf8_error.start}); re-save it as UTF-8")
+
+
+def _decode_unicode(data: bytes, encoding: str) -> str:
+    """Decode UTF-8/16/32 leniently about lone surrogates and a cut-off final code unit."""
+    unit = {"utf-16": 2, "utf-32": 4}.get(encoding[:6], 1)
+    data = data[:len(data) - len(data) % unit]
+    codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        return data.decode(codec, errors="surrogatepass")
+    except UnicodeDecodeError as error:
+        raise InputError(f"is not valid {encoding.upper()} text although it starts with a "
+                         f"{encoding.upper()} byte-order mark (bad byte at offset {error.start})")
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when NUL bytes cluster on one side of the byte pairs."""
+    sample = data[:65536]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    if odd_nuls >= 0.05 * pairs and even_nuls * 4 <= odd_nuls:
+        return "utf-16-le"
+    if even_nuls >= 0.05 * pairs and odd_nuls * 4 <= even_nuls:
+        return "utf-16-be"
+    return None
+
+
+def _control_byte_share(data: bytes) -> float:
+    """Share of C0 control bytes other than whitespace (binary formats are full of them)."""
+    return (len(data) - len(data.translate(None, _CONTROL_BYTES))) / len(data)
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    suspicious = _SUSPICIOUS.subn("", text)[1]
+    return suspicious > _BINARY_SHARE * len(text)
+
+
+def _read_txt(path: Path, data: bytes) -> Document:
+    text, encoding = decode_text(data)
+    if b"\x00" in data and not encoding.startswith(("utf-16", "utf-32")):
+        raise InputError(BINARY_MESSAGE)
+    return Document(source=str(path), kind="txt", text=_unify_newlines(text), encoding=encoding)
+
+
+# ── DOCX ───────────────────────────────────────────────────────────────────────────────────────
+
+def _read_docx(path: Path, data: bytes) -> Document:
+    word = _open_docx(data)
+    lines: list[str] = []
+    tables: list[Table] = []
+    for block in _docx_blocks(word.element.body, word):
+        if isinstance(block, Table):
+            tables.append(block)
+            lines.extend("\t".join(row) for row in block.rows)
+        else:
+            lines.append(block)
+    text = _unify_newlines("\n".join(lines))
+    return Document(source=str(path), kind="docx", text=text, tables=tuple(tables))
+
+
+def _open_docx(data: bytes):
+    """A python-docx Document, or InputError saying why the bytes are not one."""
+    import docx
+
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError("is an old Word .doc file with a .docx name; open it in Word or "
+                         "LibreOffice and save it as .docx")
+    if not zipfile.is_zipfile(_io.BytesIO(data)):
+        raise InputError("is not a valid Word .docx document (it is not a zip archive)")
+    try:
+        return docx.Document(_io.BytesIO(data))
+    except Exception as error:  # python-docx raises KeyError, ValueError, lxml errors, …
+        raise InputError(f"is not a valid Word .docx document ({_short(error)})") from error
+
+
+def _docx_blocks(parent, word) -> Iterator[str | Table]:
+    """Paragraph texts and Tables of a body in document order (content controls unwrapped)."""
+    from docx.oxml.ns import qn
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    for child in parent.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, word).text
+        elif child.tag == qn("w:tbl"):
+            yield _docx_table(DocxTable(child, word))
+        elif child.tag in (qn("w:sdt"), qn("w:sdtContent")):
+            yield from _docx_blocks(child, word)
+
+
+def _docx_table(table) -> Table:
+    """Rows of cell texts; a merged cell repeated by python-docx is kept once per row."""
+    rows = []
+    for row in table.rows:
+        cells, previous = [], None
+        for cell in row.cells:
+            if previous is None or cell._tc is not previous._tc:
+                cells.append(_one_line(_docx_cell_text(cell)))
+            previous = cell
+        rows.append(tuple(cells))
+    return Table(rows=tuple(rows))
+
+
+def _docx_cell_text(cell) -> str:
+    parts = []
+    for block in cell.iter_inner_content():
+        if hasattr(block, "rows"):  # a nested table
+            parts.extend(" ".join(row) for row in _docx_table(block).rows)
+        else:
+            parts.append(block.text)
+    return "\n".join(parts)
+
+
+def _one_line(cell_text: str) -> str:
+    """A cell's text on one line: its inner line breaks and tabs become single spaces."""
+    return " ".join(part.strip() for part in re.split(r"[\t\r\n]+", cell_text) if part.strip())
+
+
+# ── PDF ────────────────────────────────────────────────────────────────────────────────────────
+
+def _read_pdf(path: Path, data: bytes) -> Document:
+    _check_pdf_envelope(data)
+    try:
+        pages = _pdfplumber_pages(data)
+    except Exception:  # pdfplumber/pdfminer failed: try pypdf, which classifies the problem
+        pages = _pypdf_pages(data)
+    if not any(page.strip() for page in pages):
+        raise InputError("this PDF has no text layer (probably a scan) — OCR it first, e.g. "
+                         "with ocrmypdf, and read the result")
+    text = _unify_newlines("\n".join(pages))
+    return Document(source=str(path), kind="pdf", text=text)
+
+
+def _check_pdf_envelope(data: bytes) -> None:
+    if b"%PDF-" not in data[:1024]:
+        raise InputError("is not a PDF file (it does not start with %PDF-); check what was "
+                         "downloaded")
+    if b"%%EOF" not in data[-1024:]:
+        raise InputError("PDF is truncated or corrupt (no %%EOF end marker); download or "
+                         "export it again")
+
+
+def _pdfplumber_pages(data: bytes) -> list[str]:
+    import pdfplumber
+
+    pages = []
+    with pdfplumber.open(_io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            pages.append(page.extract_text() or "")
+            page.close()
+    return pages
+
+
+def _pypdf_pages(data: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(_io.BytesIO(data))
+    except Exception as error:
+        raise InputError(f"PDF is truncated or corrupt ({_short(error)}); download or export "
+                         f"it again") from error
+    if reader.is_encrypted and not _pypdf_decrypts(reader):
+        raise InputError("PDF is encrypted and cannot be opened without a password; save an "
+                         "unprotected copy and read that")
+    try:
+        return [page.extract_text() or "" for page in reader.pages]
+    except Exception as error:
+        raise InputError(f"PDF is truncated or corrupt ({_short(error)}); download or export "
+                         f"it again") from error
+
+
+def _pypdf_decrypts(reader) -> bool:
+    """True when the PDF opens with the empty user password (owner-password-only PDFs)."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:
+        return False
+
+
+def _short(error: Exception) -> str:
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    detail = detail[:100] + ("…" if len(detail) > 100 else "")
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+
+
+# ── HTML ───────────────────────────────────────────────────────────────────────────────────────
+
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
+_GBK_LABELS = {"gb2312", "gbk", "x-gbk", "gb_2312-80", "chinese", "csgb2312", "iso-ir-58", "cp936"}
+_FEED_CHUNK = 1 << 20
+
+
+def _read_html(path: Path, data: bytes) -> Document:
+    text, encoding = _decode_html(data)
+    parser = _HtmlText()
+    for start in range(0, len(text), _FEED_CHUNK):
+        parser.feed(text[start:start + _FEED_CHUNK])
+    body, tables = parser.result()
+    return Document(source=str(path), kind="html", text=_unify_newlines(body),
+                    tables=tables, encoding=encoding)
+
+
+def _decode_html(data: bytes) -> tuple[str, str]:
+    """Decode by the <meta> charset when there is no BOM and it fits, else by `decode_text`."""
+    declared = _declared_charset(data)
+    if declared and not any(data.startswith(bom) for bom, _ in _BOMS):
+        codec = "gb18030" if declared in _GBK_LABELS | {"gb18030"} else declared
+        try:
+            text = data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            pass
+        else:
+            if _looks_binary(text):
+                raise InputError(BINARY_MESSAGE)
+            return _SURROGATE_OR_NUL.sub("", text), "gbk" if declared in _GBK_LABELS else declared
+    return decode_text(data)
+
+
+def _declared_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:16384])
+    if not match:
+        return None
+    label = match.group(1).decode("ascii").lower()
+    return None if label.startswith(("utf-16", "utf-32")) else label
+
+
+_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+               "table", "section", "article", "header", "footer", "main", "aside", "nav",
+               "blockquote", "pre", "hr", "dl", "dt", "dd", "address", "figure", "figcaption",
+               "caption", "center", "form", "body"}
+_SKIP_TAGS = {"script", "style", "head", "template"}
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_PRE_SPACE = re.compile(r"[ \t\r\f]+")  # inside <pre> line breaks are kept
+_LAYOUT_CELL_LINES = 3  # a cell with this many lines makes its table a layout table
+
+
+class _TableBuilder:
+    """An open <table>: its rows of cells, each cell a list of text lines."""
+
+    def __init__(self, slot: int):
+        self.slot = slot
+        self.rows: list[list[list[str]]] = []
+        self.row: list[list[str]] | None = None
+        self.cell: list[str] | None = None  # text fragments; "\n" marks a line break
+        self.loose: list[str] = []  # text inside the table but outside any cell (caption)
+        self.has_nested = False
+
+    def close_cell(self) -> None:
+        if self.cell is not None:
+            if self.row is None:
+                self.row = []
+            self.row.append(_split_lines("".join(self.cell)))
+            self.cell = None
+
+    def close_row(self) -> None:
+        self.close_cell()
+        if self.row is not None:
+            self.rows.append(self.row)
+            self.row = None
+
+    def is_layout(self) -> bool:
+        """Tables used for page layout hold nested tables or whole paragraphs per cell."""
+        return self.has_nested or any(len(cell) >= _LAYOUT_CELL_LINES
+                                      for row in self.rows for cell in row)
+
+
+def _split_lines(fragments: str) -> list[str]:
+    lines = (re.sub(" {2,}", " ", line).strip(" ") for line in fragments.split("\n"))
+    return [line for line in lines if line]
+
+
+class _HtmlText(HTMLParser):
+    """Streams HTML into text lines; data tables become tab-joined lines plus `Table`s.
+
+    Layout tables (nested tables, or cells holding several paragraphs) are rendered as plain
+    lines and not reported as tables.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._lines: list[str] = []
+        self._fragments: list[str] = []
+        self._tables: list[Table | None] = []
+        self._open: list[_TableBuilder] = []
+        self._skipping: dict[str, int] = {}
+        self._pre = 0
+
+    def result(self) -> tuple[str, tuple[Table, ...]]:
+        self.close()
+        while self._open:
+            self._end_table()
+        self._flush()
+        return "\n".join(self._lines), tuple(t for t in self._tables if t is not None)
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "body":
+            self._skipping.pop("head", None)
+        if tag in _SKIP_TAGS:
+            self._skipping[tag] = self._skipping.get(tag, 0) + 1
+        if self._skips():
+            return
+        self._pre += tag == "pre"
+        if tag == "table":
+            self._start_table()
+        elif tag == "tr" and self._open:
+            self._open[-1].close_row()
+            self._open[-1].row = []
+        elif tag in ("td", "th") and self._open:
+            self._open[-1].close_cell()
+            self._open[-1].cell = []
+        elif tag in _BLOCK_TAGS:
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS and self._skipping.get(tag):
+            self._skipping[tag] -= 1
+            return
+        if self._skips():
+            return
+        self._pre -= tag == "pre" and self._pre > 0
+        if tag == "table" and self._open:
+            self._end_table()
+        elif tag == "tr" and self._open:
+            self._open[-1].close_row()
+        elif tag in ("td", "th") and self._open:
+            self._open[-1].close_cell()
+        elif tag in _BLOCK_TAGS:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skips():
+            space = _PRE_SPACE if self._pre else _HTML_SPACE
+            self._sink().append(space.sub(" ", data))
+
+    def _skips(self) -> bool:
+        return any(self._skipping.values())
+
+    def _sink(self) -> list[str]:
+        if not self._open:
+            return self._fragments
+        table = self._open[-1]
+        return table.cell if table.cell is not None else table.loose
+
+    def _break(self) -> None:
+        if self._open:
+            self._sink().append("\n")
+        else:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._lines.extend(_split_lines("".join(self._fragments)))
+        self._fragments = []
+
+    def _start_table(self) -> None:
+        if self._open:
+            self._open[-1].has_nested = True
+        else:
+            self._flush()
+        self._open.append(_TableBuilder(slot=len(self._tables)))
+        self._tables.append(None)
+
+    def _end_table(self) -> None:
+        table = self._open.pop()
+        table.close_row()
+        lines = _split_lines("".join(table.loose))
+        if table.is_layout():
+            lines += [line for row in table.rows for cell in row for line in cell]
+        else:
+            rows = tuple(tuple(" ".join(cell) for cell in row) for row in table.rows)
+            self._tables[table.slot] = Table(rows=rows)
+            lines += ["\t".join(row) for row in rows]
+        if self._open:
+            self._sink().extend(f"\n{line}\n" for line in lines)
+        else:
+            self._lines.extend(lines)
+
+
+_READERS = {"txt": _read_txt, "docx": _read_docx, "pdf": _read_pdf, "html": _read_html}

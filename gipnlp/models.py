@@ -1,0 +1,355 @@
+"""The three unit classifiers, the `Tagger` that bundles them, and model folders on disk.
+
+Each classifier is a scikit-learn estimator (fit / predict / predict_proba, `clone`-able,
+joblib-able): a feature union (features.py) followed by logistic regression. Themes are
+one-vs-rest with a decision threshold per label tuned by inner cross-validation.
+
+A model folder holds role.joblib, themes.joblib, generic.joblib and card.json. The card records
+the taxonomy version, the corpus SHA-256, library versions, metrics and the SHA-256 of every
+file; `load` checks those hashes *before* unpickling anything, because joblib files execute code
+when loaded. Only load model folders you trust.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import KFold
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from . import resources
+from .errors import ModelError
+from .features import as_records, build_features
+from .types import Prediction
+
+THEMES: tuple[str, ...] = tuple(t["id"] for t in resources.taxonomy()["themes"])
+ROLES: tuple[str, ...] = tuple(r["id"] for r in resources.taxonomy()["roles"])
+TAXONOMY_VERSION: str = resources.taxonomy()["version"]
+MODEL_FILES = ("role.joblib", "themes.joblib", "generic.joblib")
+CARD = "card.json"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
+
+
+def _validate_X(X) -> list:
+    records = as_records(list(X))
+    if not records:
+        raise ValueError("X is empty: expected at least one unit")
+    for index, record in enumerate(records):
+        if not hasattr(record, "get") or not isinstance(record.get("text"), str):
+            raise ValueError(f"X[{index}] must be a string or a mapping with a string 'text'")
+    return records
+
+
+def _pipeline(C: float, class_weight, random_state: int) -> Pipeline:
+    return Pipeline([
+        ("features", build_features()),
+        ("classifier", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000,
+                                          solver="liblinear", random_state=random_state)),
+    ])
+
+
+class RoleClassifier(ClassifierMixin, BaseEstimator):
+    """problem / measure / statement for each unit."""
+
+    def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", random_state: int = 0):
+        self.C = C
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        records = _validate_X(X)
+        y = np.asarray(y)
+        if len(y) != len(records):
+            raise ValueError(f"X has {len(records)} units but y has {len(y)} labels")
+        unknown = sorted(set(y) - set(ROLES))
+        if unknown:
+            raise ValueError(f"unknown role(s) {unknown}; expected one of {list(ROLES)}")
+        self.pipeline_ = _pipeline(self.C, self.class_weight, self.random_state).fit(records, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict_proba(_validate_X(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class GenericClassifier(ClassifierMixin, BaseEstimator):
+    """generic (true) versus specific (false) — the transplant test of taxonomy.md §4."""
+
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", random_state: int = 0,
+                 threshold: float = 0.5):
+        self.C = C
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.threshold = threshold
+
+    def fit(self, X, y):
+        records = _validate_X(X)
+        y = np.asarray(y, dtype=bool)
+        if len(y) != len(records):
+            raise ValueError(f"X has {len(records)} units but y has {len(y)} labels")
+        if len(set(y.tolist())) < 2:
+            raise ValueError("generic labels must contain both true and false")
+        self.pipeline_ = _pipeline(self.C, self.class_weight, self.random_state).fit(records, y)
+        self.classes_ = np.array([False, True])
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.predict_proba(_validate_X(X))
+
+    def predict(self, X) -> np.ndarray:
+        return self.predict_proba(X)[:, 1] >= self.threshold
+
+
+class ThemeClassifier(ClassifierMixin, BaseEstimator):
+    """Eleven themes, multi-label: one logistic regression per theme, thresholds tuned by CV.
+
+    `y` is a sequence of theme-id lists (or a binary matrix with columns in THEMES order).
+    `predict` returns the binary matrix; `predict_themes` the tuples of theme ids.
+    """
+
+    def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", cv: int = 3,
+                 random_state: int = 0):
+        self.C = C
+        self.class_weight = class_weight
+        self.cv = cv
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        records = _validate_X(X)
+        Y = theme_matrix(y)
+        if len(Y) != len(records):
+            raise ValueError(f"X has {len(records)} units but y has {len(Y)} label sets")
+        self.classes_ = np.array(THEMES)
+        self.thresholds_ = self._tune_thresholds(records, Y)
+        self.features_ = build_features().fit(records)
+        matrix = self.features_.transform(records)
+        self.estimators_ = [self._label_model().fit(matrix, Y[:, k]) if 0 < Y[:, k].sum() < len(Y) else None
+                            for k in range(len(THEMES))]
+        return self
+
+    def _label_model(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000,
+                                  solver="liblinear", random_state=self.random_state)
+
+    def _tune_thresholds(self, records: list, Y: np.ndarray) -> np.ndarray:
+        """Per label, the probability cut-off that maximises F1 on held-out folds."""
+        scores = np.zeros(Y.shape, dtype=float)
+        folds = KFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+        for train, held_out in folds.split(records):
+            features = build_features().fit([records[i] for i in train])
+            train_matrix = features.transform([records[i] for i in train])
+            held_matrix = features.transform([records[i] for i in held_out])
+            for k in range(Y.shape[1]):
+                if 0 < Y[train, k].sum() < len(train):
+                    model = self._label_model().fit(train_matrix, Y[train, k])
+                    scores[held_out, k] = model.predict_proba(held_matrix)[:, 1]
+        grid = np.arange(0.15, 0.86, 0.05)
+        return np.array([max(grid, key=lambda t: (f1_score(Y[:, k], scores[:, k] >= t, zero_division=0), -abs(t - 0.5)))
+                         for k in range(Y.shape[1])])
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "estimators_")
+        matrix = self.features_.transform(_validate_X(X))
+        columns = [np.zeros(matrix.shape[0]) if model is None else model.predict_proba(matrix)[:, 1]
+                   for model in self.estimators_]
+        return np.column_stack(columns)
+
+    def predict(self, X) -> np.ndarray:
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def predict_themes(self, X) -> list[tuple[str, ...]]:
+        return [tuple(THEMES[k] for k in np.flatnonzero(row)) for row in self.predict(X)]
+
+
+def theme_matrix(y) -> np.ndarray:
+    """Theme-id lists → binary matrix with columns in THEMES order (a matrix passes through)."""
+    if isinstance(y, np.ndarray) and y.ndim == 2:
+        if y.shape[1] != len(THEMES):
+            raise ValueError(f"theme matrix must have {len(THEMES)} columns, got {y.shape[1]}")
+        return y.astype(int)
+    rows = list(y)
+    matrix = np.zeros((len(rows), len(THEMES)), dtype=int)
+    for i, themes in enumerate(rows):
+        for theme in themes:
+            if theme not in THEMES:
+                raise ValueError(f"unknown theme '{theme}' in y[{i}]; expected one of {list(THEMES)}")
+            matrix[i, THEMES.index(theme)] = 1
+    return matrix
+
+
+class Tagger:
+    """The three classifiers together: units in, `Prediction`s out."""
+
+    def __init__(self, role: RoleClassifier, themes: ThemeClassifier, generic: GenericClassifier,
+                 card: dict | None = None):
+        self.role = role
+        self.themes = themes
+        self.generic = generic
+        self.card = card or {}
+
+    @classmethod
+    def fit(cls, records: Sequence, roles, themes, generic, *, random_state: int = 0) -> "Tagger":
+        return cls(RoleClassifier(random_state=random_state).fit(records, roles),
+                   ThemeClassifier(random_state=random_state).fit(records, themes),
+                   GenericClassifier(random_state=random_state).fit(records, generic))
+
+    def predict(self, records: Sequence) -> list[Prediction]:
+        records = as_records(list(records))
+        if not records:
+            return []
+        role_proba = self.role.predict_proba(records)
+        theme_proba = self.themes.predict_proba(records)
+        generic_proba = self.generic.predict_proba(records)[:, 1]
+        predictions = []
+        for i in range(len(records)):
+            role_scores = {str(c): round(float(p), 4) for c, p in zip(self.role.classes_, role_proba[i])}
+            theme_scores = {t: round(float(p), 4) for t, p in zip(THEMES, theme_proba[i])}
+            chosen = tuple(t for t, p, cut in zip(THEMES, theme_proba[i], self.themes.thresholds_) if p >= cut)
+            predictions.append(Prediction(
+                role=max(role_scores, key=role_scores.get), themes=chosen,
+                generic=bool(generic_proba[i] >= self.generic.threshold),
+                role_scores=role_scores, theme_scores=theme_scores,
+                generic_score=round(float(generic_proba[i]), 4)))
+        return predictions
+
+
+# ---------------------------------------------------------------- model folders
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    import jieba
+    import joblib
+    import sklearn
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__, "joblib": joblib.__version__, "jieba": jieba.__version__}
+
+
+def save(tagger: Tagger, out_dir: str | Path, card: dict, *, extra_files: dict[str, bytes] | None = None) -> Path:
+    """Write the tagger atomically: a temporary folder beside `out_dir`, fsynced, then renamed.
+
+    A good model already at `out_dir` is replaced only once the new one is complete.
+    `extra_files` (name → bytes) are written beside the models and hashed in the card too.
+    """
+    import joblib
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name, estimator in zip(MODEL_FILES, (tagger.role, tagger.themes, tagger.generic)):
+            joblib.dump(estimator, staging / name, compress=3)
+        for name, content in (extra_files or {}).items():
+            (staging / name).write_bytes(content)
+        names = (*MODEL_FILES, *(extra_files or {}))
+        full_card = dict(card)
+        full_card.update({
+            "taxonomy_version": TAXONOMY_VERSION,
+            "libraries": library_versions(),
+            "files": {name: sha256_file(staging / name) for name in names},
+        })
+        full_card.setdefault("trained_at", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+        (staging / CARD).write_text(json.dumps(full_card, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                                    encoding="utf-8")
+        for name in (*names, CARD):
+            _fsync(staging / name)
+        _replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    if target.exists():
+        retired = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.rename(target, retired)
+        os.rename(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.rename(staging, target)
+
+
+def read_card(model_dir: str | Path) -> dict:
+    model_dir = Path(model_dir)
+    card_path = model_dir / CARD
+    if not model_dir.is_dir():
+        raise ModelError("model folder not found (pass --model DIR with a folder made by `gipnlp train`)",
+                         path=str(model_dir))
+    if not card_path.is_file():
+        raise ModelError("model card.json is missing; refusing to load an unverified model", path=str(card_path))
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelError(f"model card is not valid JSON ({error})", path=str(card_path)) from None
+    if not isinstance(card, dict) or not isinstance(card.get("files"), dict):
+        raise ModelError("model card has no 'files' table of SHA-256 hashes", path=str(card_path))
+    return card
+
+
+def verify(model_dir: str | Path) -> dict:
+    """Check the card and every file's SHA-256; return the card. Nothing is unpickled here."""
+    model_dir = Path(model_dir)
+    card = read_card(model_dir)
+    if card.get("taxonomy_version") != TAXONOMY_VERSION:
+        raise ModelError(f"model was trained for taxonomy {card.get('taxonomy_version')!r}, "
+                         f"this gipnlp uses {TAXONOMY_VERSION!r}; retrain it", path=str(model_dir / CARD))
+    for name in sorted(set(MODEL_FILES) | set(card["files"])):
+        path = model_dir / name
+        expected = card["files"].get(name)
+        if not path.is_file():
+            raise ModelError("model file is missing", path=str(path))
+        if expected is None or sha256_file(path) != expected:
+            raise ModelError("model file does not match the SHA-256 in card.json (tampered, truncated or "
+                             "replaced); refusing to load it", path=str(path))
+    return card
+
+
+def load(model_dir: str | Path | None = None) -> Tagger:
+    """Load a verified model folder (default: the bundled models/default)."""
+    import joblib
+
+    model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
+    card = verify(model_dir)
+    estimators = []
+    for name, expected_type in zip(MODEL_FILES, (RoleClassifier, ThemeClassifier, GenericClassifier)):
+        path = model_dir / name
+        try:
+            estimator = joblib.load(path)
+        except Exception as error:  # a library version that cannot read the file
+            raise ModelError(f"cannot load model file with the installed libraries "
+                             f"({type(error).__name__}: {error}); trained with {card.get('libraries')}",
+                             path=str(path)) from None
+        if not isinstance(estimator, expected_type):
+            raise ModelError(f"expected a {expected_type.__name__}, found {type(estimator).__name__}", path=str(path))
+        estimators.append(estimator)
+    return Tagger(*estimators, card=card)
