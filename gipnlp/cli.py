@@ -183,8 +183,11 @@ def index_build(folders: List[Path] = typer.Argument(..., help="Folders (or file
     from . import io as gio, units as unit_splitter
     from .segment import report_year, segment as segment_doc
 
+    from .api import require_report
+
     def analyse(path):
         seg = segment_doc(gio.read(path))
+        require_report(seg)
         return str(path), report_agency(seg), report_year(seg.text), seg.text, unit_splitter.split(seg)
 
     paths = report_paths(folders)
@@ -217,6 +220,77 @@ def corpus_stats(corpus: List[Path] = typer.Argument(...)):
     _echo_json({"sha256": corpus_mod.corpus_hash(corpus), **corpus_mod.statistics(units)})
 
 
+class Backend(str, Enum):
+    loky = "loky"
+    dask = "dask"
+
+
+@app.command()
+def batch(inputs: List[Path] = typer.Argument(..., help="Report files or folders (walked for txt/pdf/docx/html)"),
+          out: Path = typer.Option(..., "--out", help="Results store (SQLite file; created if absent)"),
+          jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes"),
+          backend: Backend = typer.Option(Backend.loky, help="loky (this machine) or dask (a Dask cluster)"),
+          scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address, e.g. tcp://10.0.0.5:8786; "
+                                                  "without it --backend dask starts a local cluster"),
+          model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: bundled)"),
+          max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, help=MAX_BYTES_HELP)):
+    """Analyse every report into a results store; re-runs skip what is stored."""
+    from . import batch as batch_mod
+
+    progress = batch_mod.terminal_progress() if sys.stderr.isatty() else None
+    summary = batch_mod.run(inputs, out, jobs=jobs, backend=backend.value, scheduler=scheduler, model_dir=model,
+                            max_bytes=max_bytes, progress=progress)
+    if progress:
+        sys.stderr.write("\n")
+    typer.echo(batch_mod.summary_json(summary))
+    if summary.interrupted:
+        typer.echo("gipnlp: interrupted; everything written so far is kept — run the same command to continue",
+                   err=True)
+        raise typer.Exit(130)
+
+
+class FilterFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    xlsx = "xlsx"
+    json = "json"
+    parquet = "parquet"
+
+
+@app.command("filter")
+def filter_store(store: Path = typer.Argument(..., help="Results store made by `gipnlp batch`"),
+                 theme: List[str] = typer.Option([], "--theme", help="Theme id (repeatable: all must match)"),
+                 role: Optional[str] = typer.Option(None, "--role", help="problem | measure | statement"),
+                 flag: List[str] = typer.Option([], "--flag", help="Flag code (repeatable: all must be raised)"),
+                 min_score: Optional[float] = typer.Option(None), max_score: Optional[float] = typer.Option(None),
+                 agency: Optional[str] = typer.Option(None, help="Substring of the agency name"),
+                 year: Optional[int] = typer.Option(None),
+                 text: Optional[str] = typer.Option(None, help="Full-text search over unit text"),
+                 units: bool = typer.Option(False, "--units", help="List matching units instead of reports"),
+                 format: FilterFormat = typer.Option(FilterFormat.table, "--format", "-f"),
+                 out: Optional[Path] = typer.Option(None, "--out", "-o")):
+    """Reports (or units) that match every condition, with the evidence units."""
+    from . import query
+
+    conditions = query.Conditions(tuple(theme), role, tuple(flag), min_score, max_score, agency, year, text)
+    result = query.run(store, conditions, units=units)
+    text_out = query.write(result, format.value, out)
+    if text_out is not None:
+        sys.stdout.write(text_out)
+    elif out is not None:
+        typer.echo(f"{len(result.rows)} rows written to {out}", err=True)
+
+
+@app.command()
+def report(store: Path = typer.Argument(..., help="Results store made by `gipnlp batch`"),
+           out: Path = typer.Option(..., "--out", help="HTML file to write")):
+    """One self-contained HTML page with charts and a sortable table of reports."""
+    from . import corpus_report
+
+    data = corpus_report.write(store, out)
+    typer.echo(f"{data['reports']} reports summarised in {out}")
+
+
 class _StdoutSink:
     def __enter__(self):
         return sys.stdout
@@ -235,6 +309,23 @@ def _open_text(path: str):
         raise InputError(f"cannot open ({error.strerror})", path=path) from None
 
 
+def _exit_code_for(error: Exception) -> int:
+    # typer vendors click, so its usage errors are recognised by shape rather than by class.
+    name = type(error).__name__
+    if name == "Exit":
+        return int(getattr(error, "exit_code", 0))
+    if name == "Abort":
+        return 130
+    if hasattr(error, "show") and hasattr(error, "exit_code"):
+        error.show()
+        return EXIT_BAD_INPUT
+    if os.environ.get("GIPNLP_DEBUG"):
+        raise error
+    typer.echo(f"gipnlp: internal error: {name}: {error} (set GIPNLP_DEBUG=1 for a traceback and report it)",
+               err=True)
+    return EXIT_INTERNAL
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: user errors become one line and exit code 2, never a traceback."""
     try:
@@ -248,19 +339,6 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     except Exception as error:  # noqa: BLE001 — the one place that turns bugs into exit code 3
-        import click
-
-        if isinstance(error, click.exceptions.Exit):
-            return error.exit_code
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
-            return EXIT_BAD_INPUT
-        if isinstance(error, click.exceptions.Abort):
-            return 130
-        if os.environ.get("GIPNLP_DEBUG"):
-            raise
-        typer.echo(f"gipnlp: internal error: {type(error).__name__}: {error} "
-                   "(set GIPNLP_DEBUG=1 for a traceback and report it)", err=True)
-        return EXIT_INTERNAL
+        return _exit_code_for(error)
     return 0
 

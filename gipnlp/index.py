@@ -29,6 +29,7 @@ MIN_UNIT_CHARS = 15  # shorter units ("一是加强学习。") are too common to
 TEMPLATE_MIN_AGENCIES = 1  # other agencies a unit must appear in to count as template text
 REPEAT_SHARE = 0.5  # a section repeating more than this share of last year's is flagged
 INDEX_VERSION = 1
+_SCHEME = "affine32"  # datasketch's hashing scheme for MinHash(seed=1); stored signatures depend on it
 
 
 def _key(text: str) -> str:
@@ -40,7 +41,7 @@ def signature(text: str) -> np.ndarray:
 
     key = _key(text)
     shingles = {key[i:i + SHINGLE] for i in range(max(len(key) - SHINGLE + 1, 1))}
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme=_SCHEME)
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     return minhash.hashvalues.astype(np.uint64)
 
@@ -170,7 +171,7 @@ def _same_agency(a: str | None, b: str | None) -> bool:
 def _lean(values: np.ndarray):
     from datasketch import LeanMinHash
 
-    return LeanMinHash(seed=1, hashvalues=values)
+    return LeanMinHash(seed=1, hashvalues=values, scheme=_SCHEME)
 
 
 def build_from_paths(paths: Sequence[Path], analyse: Callable[[Path], tuple], progress=lambda *_: None) -> UnitIndex:

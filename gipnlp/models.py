@@ -26,7 +26,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
-from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from . import resources
@@ -52,15 +51,32 @@ def _validate_X(X) -> list:
     return records
 
 
-def _pipeline(C: float, class_weight, random_state: int) -> Pipeline:
-    return Pipeline([
-        ("features", build_features()),
-        ("classifier", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000,
-                                          solver="liblinear", random_state=random_state)),
-    ])
+def _logistic(C: float, class_weight, random_state: int, *, multiclass: bool = False) -> LogisticRegression:
+    # liblinear is fast and deterministic for binary problems but cannot do multinomial ones.
+    return LogisticRegression(C=C, class_weight=class_weight, max_iter=3000, random_state=random_state,
+                              solver="lbfgs" if multiclass else "liblinear")
 
 
-class RoleClassifier(ClassifierMixin, BaseEstimator):
+class _SingleLabelClassifier(ClassifierMixin, BaseEstimator):
+    """Features (features_) followed by one logistic regression (classifier_)."""
+
+    def _fit(self, records: list, y: np.ndarray):
+        self.features_ = build_features().fit(records)
+        multiclass = len(set(y.tolist())) > 2
+        self.classifier_ = _logistic(self.C, self.class_weight, self.random_state, multiclass=multiclass).fit(
+            self.features_.transform(records), y)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "classifier_")
+        return self.predict_proba_matrix(self.features_.transform(_validate_X(X)))
+
+    def predict_proba_matrix(self, matrix) -> np.ndarray:
+        """Probabilities from an already computed feature matrix (see Tagger)."""
+        return self.classifier_.predict_proba(matrix)
+
+
+class RoleClassifier(_SingleLabelClassifier):
     """problem / measure / statement for each unit."""
 
     def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", random_state: int = 0):
@@ -76,19 +92,15 @@ class RoleClassifier(ClassifierMixin, BaseEstimator):
         unknown = sorted(set(y) - set(ROLES))
         if unknown:
             raise ValueError(f"unknown role(s) {unknown}; expected one of {list(ROLES)}")
-        self.pipeline_ = _pipeline(self.C, self.class_weight, self.random_state).fit(records, y)
-        self.classes_ = self.pipeline_.classes_
+        self._fit(records, y)
+        self.classes_ = self.classifier_.classes_
         return self
-
-    def predict_proba(self, X) -> np.ndarray:
-        check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(_validate_X(X))
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-class GenericClassifier(ClassifierMixin, BaseEstimator):
+class GenericClassifier(_SingleLabelClassifier):
     """generic (true) versus specific (false) — the transplant test of taxonomy.md §4."""
 
     def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", random_state: int = 0,
@@ -105,13 +117,9 @@ class GenericClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"X has {len(records)} units but y has {len(y)} labels")
         if len(set(y.tolist())) < 2:
             raise ValueError("generic labels must contain both true and false")
-        self.pipeline_ = _pipeline(self.C, self.class_weight, self.random_state).fit(records, y)
+        self._fit(records, y)
         self.classes_ = np.array([False, True])
         return self
-
-    def predict_proba(self, X) -> np.ndarray:
-        check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(_validate_X(X))
 
     def predict(self, X) -> np.ndarray:
         return self.predict_proba(X)[:, 1] >= self.threshold
@@ -145,8 +153,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _label_model(self) -> LogisticRegression:
-        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=3000,
-                                  solver="liblinear", random_state=self.random_state)
+        return _logistic(self.C, self.class_weight, self.random_state)
 
     def _tune_thresholds(self, records: list, Y: np.ndarray) -> np.ndarray:
         """Per label, the probability cut-off that maximises F1 on held-out folds."""
@@ -166,7 +173,9 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
-        matrix = self.features_.transform(_validate_X(X))
+        return self.predict_proba_matrix(self.features_.transform(_validate_X(X)))
+
+    def predict_proba_matrix(self, matrix) -> np.ndarray:
         columns = [np.zeros(matrix.shape[0]) if model is None else model.predict_proba(matrix)[:, 1]
                    for model in self.estimators_]
         return np.column_stack(columns)
@@ -203,6 +212,7 @@ class Tagger:
         self.themes = themes
         self.generic = generic
         self.card = card or {}
+        self._shared = _same_features(role, themes, generic)
 
     @classmethod
     def fit(cls, records: Sequence, roles, themes, generic, *, random_state: int = 0) -> "Tagger":
@@ -214,9 +224,15 @@ class Tagger:
         records = as_records(list(records))
         if not records:
             return []
-        role_proba = self.role.predict_proba(records)
-        theme_proba = self.themes.predict_proba(records)
-        generic_proba = self.generic.predict_proba(records)[:, 1]
+        if self._shared:  # one feature matrix serves all three classifiers
+            matrix = self.role.features_.transform(records)
+            role_proba = self.role.predict_proba_matrix(matrix)
+            theme_proba = self.themes.predict_proba_matrix(matrix)
+            generic_proba = self.generic.predict_proba_matrix(matrix)[:, 1]
+        else:
+            role_proba = self.role.predict_proba(records)
+            theme_proba = self.themes.predict_proba(records)
+            generic_proba = self.generic.predict_proba(records)[:, 1]
         predictions = []
         for i in range(len(records)):
             role_scores = {str(c): round(float(p), 4) for c, p in zip(self.role.classes_, role_proba[i])}
@@ -228,6 +244,15 @@ class Tagger:
                 role_scores=role_scores, theme_scores=theme_scores,
                 generic_score=round(float(generic_proba[i]), 4)))
         return predictions
+
+
+def _same_features(*estimators) -> bool:
+    """True when the classifiers' fitted feature extractors are interchangeable (same vocabularies)."""
+    def vocabularies(union):
+        return [step.steps[-1][1].vocabulary_ for _, step in union.transformer_list]
+
+    first = vocabularies(estimators[0].features_)
+    return all(vocabularies(e.features_) == first for e in estimators[1:])
 
 
 # ---------------------------------------------------------------- model folders

@@ -35,7 +35,7 @@ def _signature(text: str) -> np.ndarray:
 
     key = _key(text)
     shingles = {key[i:i + 3] for i in range(max(len(key) - 2, 1))}
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     return minhash.hashvalues.astype(np.uint64)
 

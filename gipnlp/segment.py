@@ -156,7 +156,8 @@ def _demote_overview_subtopics(lines, boundaries: list[_Boundary]) -> tuple[list
     kept, subtopics = [], []
     for position, boundary in enumerate(boundaries):
         later_ids = {b.section for b in boundaries[position + 1:]}
-        repeated = boundary.section in later_ids and boundary.section in ("active_disclosure", "applications")
+        repeated = (boundary.section in later_ids and boundary.section in ("active_disclosure", "applications")
+                    and bool(_patterns()["compiled_subtopic"].match(strip_marker(boundary.heading))))
         after_overview = any(b.section == "overview" for b in kept)
         if boundary.section == "overview_subtopic" or (repeated and after_overview):
             subtopics.append(boundary.line)
