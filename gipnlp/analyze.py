@@ -12,6 +12,7 @@ from . import flags as content_flags
 from . import io as gio
 from . import models, tables, units as unit_splitter
 from .api import require_report
+from .limits import Limits
 from .score import score as compute_score
 from .segment import report_year, segment
 from .types import Analysis, Document, Segmentation, TaggedUnit
@@ -36,24 +37,30 @@ def report_agency(seg: Segmentation) -> str | None:
 
 
 def analyze(document: Document | str | Path, *, tagger: models.Tagger | None = None, index=None,
-            max_bytes: int = gio.DEFAULT_MAX_BYTES) -> Analysis:
+            limits: Limits = Limits()) -> Analysis:
     """Analyse a report given as a `Document` or a path; `index` is a loaded index.UnitIndex."""
     if not isinstance(document, Document):
-        document = gio.read(document, max_bytes=max_bytes)
-    return analyze_many([document], tagger=tagger, index=index)[0]
+        document = gio.read(document, max_bytes=limits.max_bytes)
+    return analyze_many([document], tagger=tagger, index=index, limits=limits)[0]
 
 
-def analyze_many(documents: list[Document], *, tagger: models.Tagger | None = None, index=None) -> list[Analysis]:
+def analyze_many(documents: list[Document], *, tagger: models.Tagger | None = None, index=None,
+                 limits: Limits = Limits()) -> list[Analysis]:
     """Analyse several documents, classifying all their units in one call (much faster per report).
 
-    Raises NotAReportError for the first document that is not an annual report.
+    Raises NotAReportError for the first document that is not an annual report, and
+    LimitExceededError for one beyond `limits`.
     """
     tagger = tagger or default_tagger()
     prepared = []
     for document in documents:
+        deadline = limits.deadline(document.source)
         seg = segment(document)
         require_report(seg)
-        prepared.append((seg, unit_splitter.split(seg)))
+        deadline.check("segmentation")
+        units = unit_splitter.split(seg)
+        limits.check_units(len(units), document.source)
+        prepared.append((seg, units))
     all_units = [u for _, units in prepared for u in units]
     predictions = iter(tagger.predict([{"text": u.text, "section": u.section, "heading": u.heading}
                                        for u in all_units]))

@@ -14,13 +14,15 @@ from typing import List, Optional
 import typer
 
 from .errors import GipnlpError
+from .limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, DEFAULT_MAX_UNITS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Read Chinese government information-disclosure annual reports.")
 
 EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 1, 2, 3
 MAX_BYTES_HELP = "Refuse input files larger than this many bytes."
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_UNITS_HELP = "Refuse reports with more narrative units than this."
+MAX_SECONDS_HELP = "Stop analysing a report after this many seconds."
 
 
 class SegmentFormat(str, Enum):
@@ -125,15 +127,19 @@ def analyze(files: List[Path] = typer.Argument(..., help="Reports to analyse"),
             out: Optional[Path] = typer.Option(None, "--out", "-o",
                                                help="Write here instead of stdout (a folder for several HTML pages)"),
             fail_on: FailOn = typer.Option(FailOn.never, help="Exit 1 when a flag of this severity or worse is raised"),
-            max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, help=MAX_BYTES_HELP)):
+            max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, help=MAX_BYTES_HELP),
+            max_units: int = typer.Option(DEFAULT_MAX_UNITS, help=MAX_UNITS_HELP),
+            max_seconds: float = typer.Option(DEFAULT_MAX_SECONDS, help=MAX_SECONDS_HELP)):
     """Flags, unit classes and an explainable quality score for each report."""
     from . import models, render
     from .analyze import analyze as analyze_report
     from .index import UnitIndex
+    from .limits import Limits
 
     tagger = models.load(model)
     unit_index = UnitIndex.load(index) if index else None
-    analyses = [analyze_report(f, tagger=tagger, index=unit_index, max_bytes=max_bytes) for f in files]
+    limits = Limits(max_bytes, max_units, max_seconds)
+    analyses = [analyze_report(f, tagger=tagger, index=unit_index, limits=limits) for f in files]
     if format is AnalyzeFormat.json:
         payload = [render.analysis_dict(a) for a in analyses]
         _write_output(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2) + "\n", out)

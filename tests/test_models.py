@@ -33,7 +33,7 @@ def test_estimators_follow_the_sklearn_contract(fitted):
     for estimator in (role, theme, generic):
         copy = clone(estimator)
         assert copy.get_params() == estimator.get_params()
-        assert not hasattr(copy, "pipeline_") and not hasattr(copy, "estimators_")
+        assert not hasattr(copy, "classifier_") and not hasattr(copy, "estimators_")
 
 
 def test_estimators_round_trip_through_joblib(fitted, tmp_path):
