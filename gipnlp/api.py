@@ -59,7 +59,7 @@ def segmentation_text(seg: Segmentation) -> str:
 
 def read_tag_input(lines: Iterable[str], source: str) -> Iterator[dict]:
     """Parse `gipnlp tag` input: JSONL {"id", "text", "section"?, "heading"?}, errors name the line."""
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(_decoded(lines, source), start=1):
         if not line.strip():
             continue
         try:
@@ -71,6 +71,20 @@ def read_tag_input(lines: Iterable[str], source: str) -> Iterator[dict]:
             raise InputError("expected an object with a string field 'text'", path=source, line=number)
         record.setdefault("id", number)
         yield record
+
+
+def _decoded(lines: Iterable[str], source: str) -> Iterator[str]:
+    iterator = iter(lines)
+    number = 0
+    while True:
+        number += 1
+        try:
+            yield next(iterator)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as error:
+            raise InputError(f"is not UTF-8 text ({error.reason}); expected JSON Lines", path=source,
+                             line=number) from None
 
 
 def tag_records(records: list[dict], tagger) -> list[dict]:

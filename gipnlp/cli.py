@@ -335,7 +335,7 @@ def _exit_code_for(error: Exception) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: user errors become one line and exit code 2, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
     except GipnlpError as error:
         typer.echo(f"gipnlp: error: {error}", err=True)
         return error.exit_code
@@ -346,5 +346,5 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
     except Exception as error:  # noqa: BLE001 — the one place that turns bugs into exit code 3
         return _exit_code_for(error)
-    return 0
+    return result if isinstance(result, int) else 0  # click returns typer.Exit's code in this mode
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 from . import atomic
-from .models import THEMES
+from .query import THEMES
 from .store import connect
 
 BAR_WIDTH = 420
@@ -51,7 +52,8 @@ def summary(store_path: str | Path) -> dict:
     }
 
 
-def _bars(title: str, counts: dict, *, labels: dict | None = None, unit: str = "") -> str:
+def bar_chart(title: str, counts: dict, *, labels: dict | None = None, unit: str = "") -> str:
+    """A titled horizontal bar chart as inline SVG (an <h2> and an <svg>), one bar per key of `counts`."""
     e = html.escape
     if not counts:
         return f"<h2>{e(title)}</h2><p>none</p>"
@@ -83,11 +85,11 @@ def render(data: dict) -> str:
 td,th{{border:1px solid #ccc;padding:.2em .5em}} th{{cursor:pointer;background:#eef}}</style></head><body>
 <h1>gipnlp corpus report</h1>
 <p id="totals">{data['reports']} reports, {data['errors']} could not be analysed.</p>
-{_bars("Problem themes (units)", data["problem_themes"])}
-{_bars("Measure themes (units)", data["measure_themes"])}
-{_bars("Score distribution (reports)", data["score_histogram"])}
-{_bars("Most common flags (reports)", data["flags"])}
-{_bars("Problem → measure coverage: reports whose problem theme is answered by a measure", coverage, labels=coverage_labels, unit="%")}
+{bar_chart("Problem themes (units)", data["problem_themes"])}
+{bar_chart("Measure themes (units)", data["measure_themes"])}
+{bar_chart("Score distribution (reports)", data["score_histogram"])}
+{bar_chart("Most common flags (reports)", data["flags"])}
+{bar_chart("Problem → measure coverage: reports whose problem theme is answered by a measure", coverage, labels=coverage_labels, unit="%")}
 <h2>Reports</h2>
 <table id="reports"><thead><tr><th>source</th><th>agency</th><th>year</th><th>score</th><th>status</th><th>flags</th></tr></thead>
 <tbody>{rows}</tbody></table>
@@ -107,9 +109,14 @@ document.querySelectorAll('#reports th').forEach(function (th, column) {{
   }});
 }});
 </script>
-<script type="application/json" id="data">{e(json.dumps({k: v for k, v in data.items() if k != "table"}, ensure_ascii=False))}</script>
+<script type="application/json" id="data">{_script_json({k: v for k, v in data.items() if k != "table"})}</script>
 </body></html>
 """
+
+
+def _script_json(value) -> str:
+    """JSON to embed in a <script> element: its text is not HTML-unescaped, so only "<" needs escaping."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def write(store_path: str | Path, out: str | Path) -> dict:
@@ -120,11 +127,8 @@ def write(store_path: str | Path, out: str | Path) -> dict:
 
 def store_frames(store_path: str | Path) -> dict:
     """The store as pandas data frames: reports, units, unit_themes, flags."""
-    import sqlite3
-
     import pandas as pd
 
-    connect(store_path, create=False).close()  # validates the store
-    with sqlite3.connect(store_path) as connection:
+    with closing(connect(store_path, create=False)) as connection:  # validates the store
         return {name: pd.read_sql_query(f"SELECT * FROM {name}", connection)
                 for name in ("reports", "units", "unit_themes", "flags")}

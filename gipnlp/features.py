@@ -110,6 +110,32 @@ def build_features(*, char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2) ->
     ])
 
 
+_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
+MIN_CLAUSE_CHARS = 6
+
+
+def clauses(text: str) -> list[str]:
+    """The comma-separated clauses of a long unit (empty when it has fewer than two).
+
+    A long overview sentence often touches several themes, one per clause; looking at each clause
+    on its own keeps one theme's words from being diluted by the others.
+    """
+    parts = [part for part in _CLAUSE_BREAK.split(text) if len(part) >= MIN_CLAUSE_CHARS]
+    return parts if len(parts) > 1 else []
+
+
+def with_clauses(records: Sequence[Record]) -> tuple[list[Record], "np.ndarray"]:
+    """The records followed by one record per clause; `owners[i]` is the unit row i belongs to."""
+    import numpy as np
+
+    expanded, owners = list(records), list(range(len(records)))
+    for index, record in enumerate(records):
+        for part in clauses(clean_text(str(record.get("text") or ""))):
+            expanded.append({**record, "text": part})
+            owners.append(index)
+    return expanded, np.asarray(owners)
+
+
 def as_records(items: Sequence) -> list[Record]:
     """Accept plain strings as well as mappings with a "text" key."""
     return [{"text": item} if isinstance(item, str) else item for item in items]

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import InputError, LimitExceededError
+from .limits import DEFAULT_MAX_BYTES
 from .types import Document, Table
 
 __all__ = ["read", "decode_text", "DEFAULT_MAX_BYTES", "SUPPORTED_EXTENSIONS"]
-
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 SUPPORTED_EXTENSIONS = {".txt": "txt", ".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}
 _SUPPORTED_LIST = ".txt, .docx, .pdf, .html and .htm"
 
@@ -31,6 +30,7 @@ _PLAUSIBLE = re.compile("[\t\n\r\x20-\x7e\u00a0-\u00ff\u2000-\u206f\u3000-\u303f
                         "\u4e00-\u9fff\uff00-\uffef]")
 _SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0e, 0x20), 0x7f])
+_NUL_SHARE = 0.01  # NUL bytes in a non-UTF-16 text beyond this share: binary data
 _BINARY_SHARE = 0.3  # a text with more suspicious characters than this is binary data
 _VISIBLE = re.compile(r"[^\s\ufeff\u200b-\u200d\u2060]")
 
@@ -124,13 +124,40 @@ def _decode(data: bytes) -> tuple[str, str]:
         utf8_error = error
     for encoding in ("gbk", "gb18030"):
         try:
-            return data.decode(encoding), encoding
+            text = data.decode(encoding)
         except UnicodeDecodeError:
-            pass
+            continue
+        mixed = _decode_lines(data)  # lines saved as UTF-8 inside a GBK file would be mojibake here
+        return mixed if mixed is not None else (text, encoding)
+    mixed = _decode_lines(data)
+    if mixed is not None:
+        return mixed
     if b"\x00" in data or _control_byte_share(data) > _BINARY_SHARE:
         raise InputError(BINARY_MESSAGE)
     raise InputError(f"is not valid UTF-8, UTF-16 or GB18030 text (bad byte at offset "
                      f"{utf8_error.start}); re-save it as UTF-8")
+
+
+def _decode_lines(data: bytes) -> tuple[str, str] | None:
+    """Decode line by line (UTF-8, else GB18030) when some lines are UTF-8 and others are not.
+
+    Returns None unless the file really mixes encodings and every line decodes one way or the other.
+    """
+    lines, used = [], set()
+    for raw in data.split(b"\n"):
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                lines.append(raw.decode(encoding))
+            except UnicodeDecodeError:
+                continue
+            if not raw.isascii():
+                used.add(encoding)
+            break
+        else:
+            return None
+    if used != {"utf-8", "gb18030"}:
+        return None
+    return "\n".join(lines), "mixed utf-8/gb18030"
 
 
 def _decode_unicode(data: bytes, encoding: str, skip: int = 0) -> str:
@@ -177,8 +204,8 @@ def _looks_binary(text: str) -> bool:
 
 def _read_txt(path: Path, data: bytes) -> Document:
     text, encoding = decode_text(data)
-    if b"\x00" in data and not encoding.startswith(("utf-16", "utf-32")):
-        raise InputError(BINARY_MESSAGE)
+    if data.count(0) > _NUL_SHARE * len(data) and not encoding.startswith(("utf-16", "utf-32")):
+        raise InputError(BINARY_MESSAGE)  # a few stray NULs are dropped; many mean binary data
     return Document(source=str(path), kind="txt", text=_unify_newlines(text), encoding=encoding)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .errors import LimitExceededError
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_MAX_UNITS = 5000
 DEFAULT_MAX_SECONDS = 120.0
 

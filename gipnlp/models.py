@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -30,7 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import resources
 from .errors import ModelError
-from .features import as_records, build_features
+from .features import as_records, build_features, clean_text, with_clauses
 from .types import Prediction
 
 THEMES: tuple[str, ...] = tuple(t["id"] for t in resources.taxonomy()["themes"])
@@ -38,6 +39,7 @@ ROLES: tuple[str, ...] = tuple(r["id"] for r in resources.taxonomy()["roles"])
 TAXONOMY_VERSION: str = resources.taxonomy()["version"]
 MODEL_FILES = ("role.joblib", "themes.joblib", "generic.joblib")
 CARD = "card.json"
+MODEL_FORMAT = 2  # bump when the estimators' attributes change: older model folders must be retrained
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
 
 
@@ -133,11 +135,12 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 8.0, class_weight: str | None = "balanced", cv: int = 3,
-                 random_state: int = 0):
+                 random_state: int = 0, pool_clauses: bool = True):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
         self.random_state = random_state
+        self.pool_clauses = pool_clauses
 
     def fit(self, X, y):
         records = _validate_X(X)
@@ -162,29 +165,48 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         for train, held_out in folds.split(records):
             features = build_features().fit([records[i] for i in train])
             train_matrix = features.transform([records[i] for i in train])
-            held_matrix = features.transform([records[i] for i in held_out])
+            held, owners = self._expand([records[i] for i in held_out])
+            held_matrix = features.transform(held)
             for k in range(Y.shape[1]):
                 if 0 < Y[train, k].sum() < len(train):
                     model = self._label_model().fit(train_matrix, Y[train, k])
-                    scores[held_out, k] = model.predict_proba(held_matrix)[:, 1]
+                    scores[held_out, k] = _pool(model.predict_proba(held_matrix)[:, 1], owners, len(held_out))
         grid = np.arange(0.15, 0.86, 0.05)
         return np.array([max(grid, key=lambda t: (f1_score(Y[:, k], scores[:, k] >= t, zero_division=0), -abs(t - 0.5)))
                          for k in range(Y.shape[1])])
 
+    def _expand(self, records: list) -> tuple[list, np.ndarray]:
+        if self.pool_clauses:
+            return with_clauses(records)
+        return records, np.arange(len(records))
+
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "estimators_")
-        return self.predict_proba_matrix(self.features_.transform(_validate_X(X)))
+        records = _validate_X(X)
+        expanded, owners = self._expand(records)
+        return self.predict_proba_matrix(self.features_.transform(expanded), owners, len(records))
 
-    def predict_proba_matrix(self, matrix) -> np.ndarray:
+    def predict_proba_matrix(self, matrix, owners: np.ndarray | None = None, n_units: int | None = None) -> np.ndarray:
+        """Per-theme probabilities; with `owners`, rows of one unit (whole + clauses) are max-pooled."""
         columns = [np.zeros(matrix.shape[0]) if model is None else model.predict_proba(matrix)[:, 1]
                    for model in self.estimators_]
-        return np.column_stack(columns)
+        proba = np.column_stack(columns)
+        if owners is None:
+            return proba
+        return _pool(proba, owners, n_units)
 
     def predict(self, X) -> np.ndarray:
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
     def predict_themes(self, X) -> list[tuple[str, ...]]:
         return [tuple(THEMES[k] for k in np.flatnonzero(row)) for row in self.predict(X)]
+
+
+def _pool(proba: np.ndarray, owners: np.ndarray, n_units: int) -> np.ndarray:
+    """Maximum over the rows that belong to each unit (the unit itself and its clauses)."""
+    pooled = np.zeros((n_units,) + proba.shape[1:])
+    np.maximum.at(pooled, owners, proba)
+    return pooled
 
 
 def theme_matrix(y) -> np.ndarray:
@@ -225,14 +247,17 @@ class Tagger:
         if not records:
             return []
         if self._shared:  # one feature matrix serves all three classifiers
-            matrix = self.role.features_.transform(records)
-            role_proba = self.role.predict_proba_matrix(matrix)
-            theme_proba = self.themes.predict_proba_matrix(matrix)
-            generic_proba = self.generic.predict_proba_matrix(matrix)[:, 1]
+            expanded, owners = self.themes._expand(records)
+            matrix = self.role.features_.transform(expanded)
+            whole = matrix[:len(records)]  # the units themselves come first, their clauses after
+            role_proba = self.role.predict_proba_matrix(whole)
+            theme_proba = self.themes.predict_proba_matrix(matrix, owners, len(records))
+            generic_proba = self.generic.predict_proba_matrix(whole)[:, 1]
         else:
             role_proba = self.role.predict_proba(records)
             theme_proba = self.themes.predict_proba(records)
             generic_proba = self.generic.predict_proba(records)[:, 1]
+        _share_lead_in_labels(records, role_proba, theme_proba, generic_proba)
         predictions = []
         for i in range(len(records)):
             role_scores = {str(c): round(float(p), 4) for c, p in zip(self.role.classes_, role_proba[i])}
@@ -244,6 +269,32 @@ class Tagger:
                 role_scores=role_scores, theme_scores=theme_scores,
                 generic_score=round(float(generic_proba[i]), 4)))
         return predictions
+
+
+LEAD_IN_MAX_CHARS = 20
+_LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]{1,3}是|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]|[①-⑳]|其[一二三四五六七八九十]|首先|其次|最后).{1,18}[。：:]$")
+
+
+def _is_lead_in(record) -> bool:
+    text = clean_text(str(record.get("text") or ""))
+    return len(text) <= LEAD_IN_MAX_CHARS and bool(_LEAD_IN.match(text))
+
+
+def _share_lead_in_labels(records, role_proba, theme_proba, generic_proba) -> None:
+    """taxonomy.md §1: a lead-in ('二是严审公开内容。') carries the labels of the explanation after it.
+
+    When the next unit stands under the same heading and is not itself a lead-in, the lead-in gets
+    the mean of both role probabilities, the larger of each theme probability and the explanation's
+    generic score (the explanation holds the concrete content). Arrays change in place.
+    """
+    for i in range(len(records) - 1):
+        lead, explanation = records[i], records[i + 1]
+        same_place = all(lead.get(k) == explanation.get(k) for k in ("section", "heading"))
+        if not (same_place and _is_lead_in(lead) and not _is_lead_in(explanation)):
+            continue
+        role_proba[i] = (role_proba[i] + role_proba[i + 1]) / 2
+        theme_proba[i] = np.maximum(theme_proba[i], theme_proba[i + 1])
+        generic_proba[i] = generic_proba[i + 1]
 
 
 def _same_features(*estimators) -> bool:
@@ -294,6 +345,7 @@ def save(tagger: Tagger, out_dir: str | Path, card: dict, *, extra_files: dict[s
         full_card = dict(card)
         full_card.update({
             "taxonomy_version": TAXONOMY_VERSION,
+            "model_format": MODEL_FORMAT,
             "libraries": library_versions(),
             "files": {name: sha256_file(staging / name) for name in names},
         })
@@ -348,6 +400,9 @@ def verify(model_dir: str | Path) -> dict:
     if card.get("taxonomy_version") != TAXONOMY_VERSION:
         raise ModelError(f"model was trained for taxonomy {card.get('taxonomy_version')!r}, "
                          f"this gipnlp uses {TAXONOMY_VERSION!r}; retrain it", path=str(model_dir / CARD))
+    if card.get("model_format") != MODEL_FORMAT:
+        raise ModelError(f"model folder has format {card.get('model_format')!r} but this gipnlp reads format "
+                         f"{MODEL_FORMAT}; retrain it with `gipnlp train`", path=str(model_dir / CARD))
     for name in sorted(set(MODEL_FILES) | set(card["files"])):
         path = model_dir / name
         expected = card["files"].get(name)

@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from . import atomic
+from . import atomic, resources
 from .errors import InputError
-from .models import ROLES, THEMES
 
 REPORT_COLUMNS = ["report_id", "source", "agency", "year", "score", "flags", "evidence"]
 UNIT_COLUMNS = ["report_id", "source", "agency", "year", "section", "role", "themes", "generic", "text"]
+FLAG_COLUMNS = ["report_id", "code", "severity", "message", "evidence"]
+# Read from the taxonomy directly (as gipnlp.models does): importing the classifiers would add
+# seconds of start-up to every `gipnlp filter`.
+THEMES = tuple(t["id"] for t in resources.taxonomy()["themes"])
+ROLES = tuple(r["id"] for r in resources.taxonomy()["roles"])
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Conditions:
 class Result:
     columns: list[str]
     rows: list[dict] = field(default_factory=list)
-    flags: list[dict] = field(default_factory=list)  # for reports: every flag of every matching report
+    flags: list[dict] | None = None  # for reports: every flag of every matching report (None for units)
 
 
 def _unit_clauses(c: Conditions, *, all_themes: bool) -> tuple[list[str], list]:
@@ -121,7 +125,7 @@ def _reports(connection, conditions: Conditions, matched) -> Result:
         for u in matched:
             evidence.setdefault(u["report_id"], []).append(u["text"])
         reports = [r for r in reports if r["report_id"] in evidence]
-    result = Result(REPORT_COLUMNS)
+    result = Result(REPORT_COLUMNS, flags=[])
     for r in reports:
         flag_rows = connection.execute("SELECT code, severity, message, evidence FROM flags WHERE report_id = ?",
                                        (r["report_id"],)).fetchall()
@@ -142,7 +146,7 @@ def write(result: Result, fmt: str, out: str | Path | None) -> str | None:
     if fmt in ("xlsx", "parquet") and out is None:
         raise InputError(f"--format {fmt} needs --out FILE")
     if fmt == "json":
-        text = json.dumps({"rows": result.rows, "flags": result.flags} if result.flags else result.rows,
+        text = json.dumps({"rows": result.rows, "flags": result.flags} if result.flags is not None else result.rows,
                           ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
         text = _csv(result)
@@ -185,8 +189,8 @@ def _frames(result: Result):
     import pandas as pd
 
     frames = {"reports" if "score" in result.columns else "units": pd.DataFrame(result.rows, columns=result.columns)}
-    if result.flags:
-        frames["flags"] = pd.DataFrame(result.flags)
+    if result.flags is not None:  # always a sheet for reports' flags, even when there are none
+        frames["flags"] = pd.DataFrame(result.flags, columns=FLAG_COLUMNS)
     return frames
 
 

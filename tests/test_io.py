@@ -95,9 +95,15 @@ def test_binary_txt_is_rejected(tmp_path):
     assert "looks like a binary file, not text" in str(read_error(path))
 
 
-def test_nul_bytes_in_utf8_txt_are_binary(tmp_path):
+def test_stray_nul_bytes_in_utf8_txt_are_dropped(tmp_path):
     path = tmp_path / "nul.txt"
     path.write_bytes(REPORT.encode("utf-8") + b"\x00\x00" + REPORT.encode("utf-8"))
+    assert gio.read(path).text == REPORT + REPORT
+
+
+def test_many_nul_bytes_in_txt_are_binary(tmp_path):
+    path = tmp_path / "nul.txt"
+    path.write_bytes((REPORT.encode("utf-8") + b"\x00" * 40) * 3)
     assert "looks like a binary file" in str(read_error(path))
 
 
@@ -157,8 +163,12 @@ def test_size_limit(tmp_path):
     assert gio.read(path, max_bytes=300).text == "很" * 100  # exactly at the limit is fine
 
 
-def test_default_limit_is_50_mib():
-    assert gio.DEFAULT_MAX_BYTES == 50 * 1024 * 1024
+def test_default_limit_refuses_a_larger_file(tmp_path):
+    path = tmp_path / "huge.html"
+    with open(path, "wb") as handle:
+        handle.truncate(gio.DEFAULT_MAX_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(LimitExceededError, match="huge.html.*over the limit"):
+        gio.read(path)
 
 
 # ── DOCX ───────────────────────────────────────────────────────────────────────────────────────
