@@ -56,11 +56,12 @@ def segment(file: Path = typer.Argument(..., help="Report: .txt .docx .pdf .html
 def train(corpus: List[Path] = typer.Argument(..., help="Corpus files or folders (*.jsonl, *.csv)"),
           out: Path = typer.Option(..., "--out", help="Model folder to write (replaced atomically)"),
           folds: int = typer.Option(5, help="Cross-validation folds (0 or 1: skip cross-validation)"),
-          seed: int = typer.Option(0, help="Random seed for folds and classifiers")):
+          seed: int = typer.Option(0, help="Random seed for folds and classifiers"),
+          jobs: int = typer.Option(2, "--jobs", "-j", help="Cross-validation folds run in parallel")):
     """Cross-validate on a labelled corpus, fit on all of it and save a model folder."""
     from . import training
 
-    card = training.train(corpus, out, folds=folds, random_state=seed, progress=_progress)
+    card = training.train(corpus, out, folds=folds, random_state=seed, jobs=jobs, progress=_progress)
     if card.get("cv_metrics"):
         typer.echo(f"{folds}-fold cross-validation on the training corpus (not evidence of accuracy on real reports):")
         typer.echo(training.format_table(card["cv_metrics"]))

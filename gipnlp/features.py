@@ -16,14 +16,13 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from . import resources
-from .markers import line_marker
+from .markers import starts_item
 from .normalize import normalize
 from .tokenize import words
 
 Record = Mapping[str, object]
 _NUMBER = re.compile(r"\d")
 _NAMED = re.compile(r"[《“\"'‘「『][^》”\"'’」』]{2,30}[》”\"'’」』]")
-_ITEM = re.compile(r"^(?:[一二三四五六七八九十]{1,3}是|其[一二三四五六七八九十]|首先|其次|最后)")
 
 
 @lru_cache(maxsize=65536)
@@ -75,7 +74,7 @@ def context(record: Record) -> dict[str, float]:
         features["has_number"] = 1.0
     if _NAMED.search(text):
         features["has_named_item"] = 1.0
-    if line_marker(text) or _ITEM.match(text):
+    if starts_item(text):
         features["enumerated"] = 1.0
     features[f"length={min(len(text) // 15, 6)}"] = 1.0
     lexicon = _lexicon()

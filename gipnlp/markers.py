@@ -35,6 +35,11 @@ def line_marker(line: str) -> tuple[str, str] | None:
     return None
 
 
+def starts_item(text: str) -> bool:
+    """Does `text` begin with an enumeration marker or an item word (一是, 其次 …)?"""
+    return bool(line_marker(text)) or ITEM_MARKER.match(text.lstrip()) is not None
+
+
 def strip_marker(line: str) -> str:
     """The line without its leading enumeration marker."""
     found = line_marker(line)

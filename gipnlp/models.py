@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import platform
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import resources
 from .errors import ModelError
 from .features import as_records, build_features, clean_text, with_clauses
+from .markers import starts_item
 from .types import Prediction
 
 THEMES: tuple[str, ...] = tuple(t["id"] for t in resources.taxonomy()["themes"])
@@ -272,12 +272,12 @@ class Tagger:
 
 
 LEAD_IN_MAX_CHARS = 20
-_LEAD_IN = re.compile(r"^(?:[一二三四五六七八九十]{1,3}是|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．]|[①-⑳]|其[一二三四五六七八九十]|首先|其次|最后).{1,18}[。：:]$")
 
 
 def _is_lead_in(record) -> bool:
+    """A short enumerated sentence ('二是严审公开内容。') that announces what the next unit explains."""
     text = clean_text(str(record.get("text") or ""))
-    return len(text) <= LEAD_IN_MAX_CHARS and bool(_LEAD_IN.match(text))
+    return len(text) <= LEAD_IN_MAX_CHARS and text.endswith(("。", "：", ":")) and starts_item(text)
 
 
 def _share_lead_in_labels(records, role_proba, theme_proba, generic_proba) -> None:
@@ -350,7 +350,7 @@ def save(tagger: Tagger, out_dir: str | Path, card: dict, *, extra_files: dict[s
             "files": {name: sha256_file(staging / name) for name in names},
         })
         full_card.setdefault("trained_at", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
-        (staging / CARD).write_text(json.dumps(full_card, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        (staging / CARD).write_text(json.dumps(full_card, ensure_ascii=False, indent=2) + "\n",
                                     encoding="utf-8")
         for name in (*names, CARD):
             _fsync(staging / name)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .markers import CJK, line_marker, strip_marker
+from .markers import CJK, CN_NUM, line_marker, strip_marker
 
 # Chinese punctuation that NFKC would turn into ASCII; we keep it as the reports write it.
 _KEEP_FULLWIDTH = "，：；（）！？"
@@ -32,7 +32,7 @@ _CJK_CHAR = re.compile(rf"[{CJK}]")
 _SPACED_OUT = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}]){{2,}}(?![{CJK}])")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}，。、；：）（“”]) +(?=[{CJK}，。、；：（）“”])")
 _SPACED_NUMBER = re.compile(rf"(?<=[{CJK}]) +(\d[\d.,]*) *(?=[{CJK}])|(?<=[{CJK}]) *(\d[\d.,]*) +(?=[{CJK}])")
-_INLINE_HEADING = re.compile(rf"^((?:[（(][一二三四五六七八九十]{{1,3}}[)）]|[一二三四五六七八九十]{{1,3}}、)[{CJK}]{{2,12}})[ \u3000]+(?=\S)")
+_INLINE_HEADING = re.compile(rf"^((?:[（(][{CN_NUM}]{{1,3}}[)）]|[{CN_NUM}]{{1,3}}、)[{CJK}]{{2,12}})[ \u3000]+(?=\S)")
 _NUMBERS_ONLY = re.compile(r"^[\d.,\s]+$")
 _TABLE_CELL_END = re.compile(r"(?:^|[\s\t])\d[\d.,]*\s*$")
 

@@ -106,7 +106,7 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def write_rows(connection: sqlite3.Connection, rows: Iterable[dict]) -> int:
-    """Insert report rows (from batch.analyse_file) in one transaction; returns how many were new."""
+    """Insert report rows (from batch.analyse_chunk) in one transaction; returns how many were new."""
     written = 0
     with transaction(connection):
         for row in rows:

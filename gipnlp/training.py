@@ -62,22 +62,31 @@ def predict_units(tagger: Tagger, units: Sequence[LabelledUnit]):
     return ([p.role for p in predictions], [p.themes for p in predictions], [p.generic for p in predictions])
 
 
-def cross_validate(units: Sequence[LabelledUnit], *, folds: int = 5, random_state: int = 0,
+def cross_validate(units: Sequence[LabelledUnit], *, folds: int = 5, random_state: int = 0, jobs: int = 1,
                    progress: Progress = _quiet) -> dict:
-    """Pooled out-of-fold metrics over stratified folds."""
+    """Pooled out-of-fold metrics over stratified folds (folds run in `jobs` processes)."""
+    from joblib import Parallel, delayed
+
+    splits = corpus_mod.stratified_folds(units, folds, random_state)
     roles = [""] * len(units)
     themes: list[tuple[str, ...]] = [()] * len(units)
     generic = [False] * len(units)
-    for number, (train, test) in enumerate(corpus_mod.stratified_folds(units, folds, random_state), start=1):
-        started = time.monotonic()
-        tagger = fit([units[i] for i in train], random_state=random_state)
-        fold_roles, fold_themes, fold_generic = predict_units(tagger, [units[i] for i in test])
+    tasks = (delayed(_fold)([units[i] for i in train], [units[i] for i in test], random_state)
+             for train, test in splits)
+    outputs = Parallel(n_jobs=max(1, min(jobs, folds)), return_as="generator")(tasks)
+    for number, ((train, test), (fold_roles, fold_themes, fold_generic, seconds)) in enumerate(zip(splits, outputs), 1):
         for j, i in enumerate(test):
             roles[i], themes[i], generic[i] = fold_roles[j], fold_themes[j], fold_generic[j]
-        progress(f"fold {number}/{folds}: {len(train)} train, {len(test)} held out, {time.monotonic() - started:.1f}s")
+        progress(f"fold {number}/{folds}: {len(train)} train, {len(test)} held out, {seconds:.1f}s")
     result = metrics(units, roles, themes, generic)
     result["folds"] = folds
     return result
+
+
+def _fold(train: list[LabelledUnit], test: list[LabelledUnit], random_state: int):
+    started = time.monotonic()
+    predictions = predict_units(fit(train, random_state=random_state), test)
+    return (*predictions, time.monotonic() - started)
 
 
 def fit(units: Sequence[LabelledUnit], *, random_state: int = 0) -> Tagger:
@@ -88,11 +97,12 @@ def fit(units: Sequence[LabelledUnit], *, random_state: int = 0) -> Tagger:
 
 
 def train(corpus_paths: Sequence[str | Path], out_dir: str | Path, *, folds: int = 5, random_state: int = 0,
-          progress: Progress = _quiet) -> dict:
+          jobs: int = 2, progress: Progress = _quiet) -> dict:
     """Cross-validate, fit on everything, save atomically; return the model card."""
     units = corpus_mod.deduplicate(corpus_mod.load(corpus_paths))
     progress(f"loaded {len(units)} units from {len(corpus_mod.corpus_files(corpus_paths))} file(s)")
-    cv = cross_validate(units, folds=folds, random_state=random_state, progress=progress) if folds > 1 else None
+    cv = (cross_validate(units, folds=folds, random_state=random_state, jobs=jobs, progress=progress)
+          if folds > 1 else None)
     progress("fitting on all units")
     tagger = fit(units, random_state=random_state)
     card = {

@@ -69,7 +69,7 @@ def corpus_store(tmp_path_factory) -> tuple[Path, Path, subprocess.CompletedProc
     base = tmp_path_factory.getbasetemp() / "corpus"
     folder, store, done = base / "reports", base / "store.sqlite", base / "batch.json"
     if not done.exists():
-        folder.mkdir(parents=True)
+        folder.mkdir(parents=True, exist_ok=True)
         for source in report_sources():
             (folder / source.name).write_bytes(source.read_bytes())
         for name, content in BAD_FILES.items():

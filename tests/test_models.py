@@ -119,3 +119,26 @@ def test_committed_default_model_is_not_stale():
     assert card["corpus_sha256"] == corpus.corpus_hash([ROOT / "corpora"]), \
         "models/default was trained on another corpus: retrain with the command in README.md"
     models.verify(models.DEFAULT_MODEL_DIR)
+
+
+def test_lead_in_takes_the_labels_of_its_explanation(tagger):
+    heading = {"section": "problems", "heading": "（一）存在问题"}
+    lead = {"text": "二是严审公开内容。", **heading}
+    explanation = {"text": "2023年发布的126条信息中有9条出现错别字，3条附件链接失效。", **heading}
+    alone = tagger.predict([lead])[0]
+    paired, explained = tagger.predict([lead, explanation])
+    assert paired.generic_score == explained.generic_score
+    assert set(explained.themes) <= set(paired.themes)
+    assert alone.generic_score != paired.generic_score or alone.generic == explained.generic
+
+
+def test_long_units_are_scored_clause_by_clause(tagger):
+    from gipnlp.features import clauses
+
+    text = "我局成立了由局长任组长的公开工作领导小组，在门户网站开设政策解读专栏，每季度组织一次业务培训。"
+    assert len(clauses(text)) == 3
+    pooled = tagger.themes.predict_proba([{"text": text}])[0]
+    unit_only = tagger.themes.predict_proba_matrix(tagger.themes.features_.transform([{"text": text}]))[0]
+    parts = tagger.themes.predict_proba([{"text": part} for part in clauses(text)]).max(axis=0)
+    assert (pooled >= unit_only - 1e-9).all() and (pooled >= parts - 1e-9).all()
+    assert any(abs(p - max(u, q)) < 1e-9 for p, u, q in zip(pooled, unit_only, parts))
