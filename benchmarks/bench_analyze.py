@@ -7,8 +7,10 @@ from __future__ import annotations
 import time
 
 from _common import report_paths
+
 from gipnlp import load_model
 from gipnlp.analyze import analyze
+
 
 def main() -> None:
     started = time.perf_counter()

@@ -8,6 +8,7 @@ import sys
 import time
 
 from _common import report_paths
+
 from gipnlp import read, segment
 
 

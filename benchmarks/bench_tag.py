@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from _common import report_paths
+
 from gipnlp import read, segment
 from gipnlp.units import split
 

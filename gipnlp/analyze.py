@@ -10,7 +10,8 @@ from pathlib import Path
 
 from . import flags as content_flags
 from . import io as gio
-from . import models, tables, units as unit_splitter
+from . import models, tables
+from . import units as unit_splitter
 from .api import require_report
 from .limits import Limits
 from .score import score as compute_score

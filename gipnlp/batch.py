@@ -8,7 +8,6 @@ cluster (`--backend dask --scheduler tcp://host:8786`, or a local cluster withou
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 import time
@@ -19,6 +18,7 @@ from typing import Callable, Sequence
 from . import io as gio
 from . import store
 from .errors import GipnlpError
+from .models import sha256_file
 from .walk import report_paths
 
 CHUNK = 16  # reports per worker task: large enough to amortise classifier overhead
@@ -40,14 +40,6 @@ class Summary:
         data["reports_per_second"] = round(self.written / self.seconds, 2) if self.seconds else None
         data["error_messages"] = self.error_messages[:20]
         return data
-
-
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 _taggers: dict = {}
@@ -143,7 +135,7 @@ def _pending(paths: Sequence[Path], stored: set[str], summary: Summary) -> list[
     pending, seen = [], set()
     for path in paths:
         try:
-            digest = file_hash(path)
+            digest = sha256_file(path)
         except OSError as error:
             summary.errors += 1
             summary.error_messages.append(f"{path}: cannot read ({error.strerror})")

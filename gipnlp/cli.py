@@ -184,13 +184,14 @@ app.add_typer(index_app, name="index")
 def index_build(folders: List[Path] = typer.Argument(..., help="Folders (or files) of reports"),
                 out: Path = typer.Option(..., "--out", help="Index folder to write")):
     """Index the units of every report under the given folders."""
-    from .index import build_from_paths
-    from .walk import report_paths
+    from . import io as gio
+    from . import units as unit_splitter
     from .analyze import report_agency
-    from . import io as gio, units as unit_splitter
-    from .segment import report_year, segment as segment_doc
-
     from .api import require_report
+    from .index import build_from_paths
+    from .segment import report_year
+    from .segment import segment as segment_doc
+    from .walk import report_paths
 
     def analyse(path):
         seg = segment_doc(gio.read(path))

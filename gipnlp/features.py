@@ -10,12 +10,13 @@ import re
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
+import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from . import resources
+from . import resources, tokenize
 from .markers import starts_item
 from .normalize import normalize
 from .tokenize import words
@@ -44,9 +45,10 @@ def word_ngrams(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _lexicon() -> dict:
     lexicon = resources.load_json("lexicon.json")
+    groups = {**lexicon["themes"], **lexicon["roles"]}
     return {
-        "themes": lexicon["themes"],
-        "roles": lexicon["roles"],
+        "cues": {label: re.compile("|".join(map(re.escape, sorted(words_, key=len, reverse=True))))
+                 for label, words_ in groups.items()},
         "heading": {k: re.compile(v) for k, v in lexicon["heading_cues"].items()},
     }
 
@@ -78,11 +80,10 @@ def context(record: Record) -> dict[str, float]:
         features["enumerated"] = 1.0
     features[f"length={min(len(text) // 15, 6)}"] = 1.0
     lexicon = _lexicon()
-    for group in ("themes", "roles"):
-        for label, cues in lexicon[group].items():
-            hits = sum(cue in text for cue in cues)
-            if hits:
-                features[f"cue_{label}"] = min(hits, 3) / 3
+    for label, cues in lexicon["cues"].items():
+        hits = len(set(cues.findall(text)))  # distinct cue words present
+        if hits:
+            features[f"cue_{label}"] = min(hits, 3) / 3
     return features
 
 
@@ -109,24 +110,35 @@ def build_features(*, char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2) ->
     ])
 
 
-_CLAUSE_BREAK = re.compile(r"[，,；;：:]")
+_CLAUSE_BREAKS = frozenset("，,；;：:")
 MIN_CLAUSE_CHARS = 6
+MIN_POOLED_UNIT_CHARS = 30  # shorter units are scored whole: their clauses add little but cost time
 
 
 def clauses(text: str) -> list[str]:
     """The comma-separated clauses of a long unit (empty when it has fewer than two).
 
     A long overview sentence often touches several themes, one per clause; looking at each clause
-    on its own keeps one theme's words from being diluted by the others.
+    on its own keeps one theme's words from being diluted by the others. Clauses are cut from the
+    unit's jieba tokens, so each clause costs no second pass of the tokenizer.
     """
-    parts = [part for part in _CLAUSE_BREAK.split(text) if len(part) >= MIN_CLAUSE_CHARS]
+    if len(text) < MIN_POOLED_UNIT_CHARS:
+        return []
+    parts, current = [], []
+    for token in (*tokenize.tokens(text), "，"):
+        if token not in _CLAUSE_BREAKS:
+            current.append(token)
+            continue
+        clause = "".join(current)
+        if len(clause) >= MIN_CLAUSE_CHARS:
+            tokenize.remember(clause, tuple(current))
+            parts.append(clause)
+        current = []
     return parts if len(parts) > 1 else []
 
 
-def with_clauses(records: Sequence[Record]) -> tuple[list[Record], "np.ndarray"]:
+def with_clauses(records: Sequence[Record]) -> tuple[list[Record], np.ndarray]:
     """The records followed by one record per clause; `owners[i]` is the unit row i belongs to."""
-    import numpy as np
-
     expanded, owners = list(records), list(range(len(records)))
     for index, record in enumerate(records):
         for part in clauses(clean_text(str(record.get("text") or ""))):

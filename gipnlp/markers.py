@@ -35,9 +35,12 @@ def line_marker(line: str) -> tuple[str, str] | None:
     return None
 
 
+_ITEM_START = re.compile("|".join(f"(?:{p.pattern})" for p in ANY_LINE_MARKER) + rf"|\s*{ITEM_MARKER.pattern}")
+
+
 def starts_item(text: str) -> bool:
     """Does `text` begin with an enumeration marker or an item word (一是, 其次 …)?"""
-    return bool(line_marker(text)) or ITEM_MARKER.match(text.lstrip()) is not None
+    return _ITEM_START.match(text) is not None
 
 
 def strip_marker(line: str) -> str:

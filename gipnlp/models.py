@@ -22,21 +22,18 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
-from . import resources
 from .errors import ModelError
 from .features import as_records, build_features, clean_text, with_clauses
 from .markers import starts_item
+from .resources import ROLES, TAXONOMY_VERSION, THEMES
 from .types import Prediction
 
-THEMES: tuple[str, ...] = tuple(t["id"] for t in resources.taxonomy()["themes"])
-ROLES: tuple[str, ...] = tuple(r["id"] for r in resources.taxonomy()["roles"])
-TAXONOMY_VERSION: str = resources.taxonomy()["version"]
 MODEL_FILES = ("role.joblib", "themes.joblib", "generic.joblib")
 CARD = "card.json"
 MODEL_FORMAT = 2  # bump when the estimators' attributes change: older model folders must be retrained

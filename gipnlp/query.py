@@ -5,18 +5,16 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from . import atomic, resources
+from . import atomic
 from .errors import InputError
+from .resources import ROLES, THEMES
 
 REPORT_COLUMNS = ["report_id", "source", "agency", "year", "score", "flags", "evidence"]
 UNIT_COLUMNS = ["report_id", "source", "agency", "year", "section", "role", "themes", "generic", "text"]
 FLAG_COLUMNS = ["report_id", "code", "severity", "message", "evidence"]
 # Read from the taxonomy directly (as gipnlp.models does): importing the classifiers would add
 # seconds of start-up to every `gipnlp filter`.
-THEMES = tuple(t["id"] for t in resources.taxonomy()["themes"])
-ROLES = tuple(r["id"] for r in resources.taxonomy()["roles"])
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the same tokens for the same text every time.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from functools import lru_cache
 
@@ -35,16 +36,35 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in resources.read_text("stopwords.txt").splitlines() if w.strip())
 
 
-@lru_cache(maxsize=65536)
+_WORD_CHARACTER = re.compile(r"[^\W_]")  # a token with no letter or digit is punctuation or space
+_TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
+_TOKEN_CACHE_SIZE = 200_000  # texts; the cache is emptied when it grows past this
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """All jieba tokens of `text`, punctuation included ("".join(tokens(t)) == t)."""
+    found = _TOKEN_CACHE.get(text)
+    if found is None:
+        found = tuple(tokenizer().lcut(text, HMM=True))
+        remember(text, found)
+    return found
+
+
+def remember(text: str, text_tokens: tuple[str, ...]) -> None:
+    """Record the tokens of `text` (e.g. a clause cut from an already tokenised unit)."""
+    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_SIZE:
+        _TOKEN_CACHE.clear()
+    _TOKEN_CACHE[text] = text_tokens
+
+
 def words(text: str) -> tuple[str, ...]:
     """Content words of `text`: jieba tokens without stop-words, whitespace or lone punctuation."""
+    return content_words(tokens(text))
+
+
+def content_words(text_tokens: tuple[str, ...]) -> tuple[str, ...]:
     stop = stopwords()
-    return tuple(t for t in tokenizer().lcut(text, HMM=True)
-                 if t.strip() and t not in stop and not _is_punctuation(t))
-
-
-def _is_punctuation(token: str) -> bool:
-    return all(not ch.isalnum() for ch in token)
+    return tuple(t for t in text_tokens if t not in stop and _WORD_CHARACTER.search(t))
 
 
 def domain_words() -> list[str]:

@@ -2,12 +2,11 @@
 import json
 
 import pytest
-
 from conftest import REPORTS, seed_path
+
 from gipnlp import analyze, read
 from gipnlp.index import UnitIndex
 from gipnlp.render import analysis_dict, analysis_html, analysis_text
-from gipnlp.tables import check
 from gipnlp.segment import segment
 
 

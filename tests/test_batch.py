@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import EXAMPLE, REPORTS, SEEDS
 
 GIPNLP = [sys.executable, "-m", "gipnlp"]

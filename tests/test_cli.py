@@ -5,7 +5,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EVAL, EXAMPLE, REPORTS, ROOT, seed_path
 
 GIPNLP = [sys.executable, "-m", "gipnlp"]

@@ -1,8 +1,8 @@
 import json
 
 import pytest
-
 from conftest import ROOT
+
 from gipnlp import corpus
 from gipnlp.errors import CorpusError
 

@@ -1,10 +1,10 @@
 """The same report as UTF-8, GBK, UTF-16, DOCX, PDF and HTML gives the same sections."""
 import pytest
-
 from conftest import EXAMPLE
 from doc_builders import write_docx, write_html, write_pdf
-from gipnlp import read, segment
 from probe_key import key
+
+from gipnlp import read, segment
 
 PDF_LINE_CHARS = 36  # what fits across an A4 page in 12 pt: longer lines wrap, as in real PDFs
 

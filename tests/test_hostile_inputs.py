@@ -10,9 +10,9 @@ import sqlite3
 import zipfile
 
 import pytest
-
 from conftest import EXAMPLE, REPORTS
 from doc_builders import write_encrypted_pdf, write_image_only_pdf, write_pdf
+
 from gipnlp.cli import main
 
 REPORT_LINES = EXAMPLE.read_text(encoding="utf-8").splitlines()

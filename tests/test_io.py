@@ -6,13 +6,19 @@ import time
 import zipfile
 
 import pytest
+from doc_builders import (
+    PARAGRAPHS,
+    TABLE,
+    write_docx,
+    write_encrypted_pdf,
+    write_html,
+    write_image_only_pdf,
+    write_pdf,
+)
 
 from gipnlp import io as gio
 from gipnlp.errors import InputError, LimitExceededError
 from gipnlp.types import Table
-
-from doc_builders import (PARAGRAPHS, TABLE, write_docx, write_encrypted_pdf, write_html,
-                          write_image_only_pdf, write_pdf)
 
 REPORT = "青山县示例局2023年政府信息公开工作年度报告\n一、总体情况\n本年度主动公开信息120条。\n"
 

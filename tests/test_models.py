@@ -4,9 +4,9 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+from conftest import ROOT
 from sklearn.base import clone
 
-from conftest import ROOT
 from gipnlp import corpus, models
 from gipnlp.errors import ModelError
 from gipnlp.models import GenericClassifier, RoleClassifier, ThemeClassifier

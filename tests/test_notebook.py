@@ -6,7 +6,6 @@ import sqlite3
 from contextlib import closing
 
 import pytest
-
 from conftest import ROOT
 from test_batch import corpus_store
 

@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from test_batch import ENV, GIPNLP, corpus_store
 
 CHARTS = ("Problem themes", "Measure themes", "Score distribution", "Most common flags", "Problem → measure coverage")

@@ -1,8 +1,8 @@
-import pytest
 
 from conftest import SEEDS, seed_path
-from gipnlp import read, segment
 from probe_key import key, texts_by_id
+
+from gipnlp import read, segment
 
 
 def _codes(seg):

@@ -1,10 +1,8 @@
-import re
 
 import pytest
-
 from conftest import seed_path
+
 from gipnlp import read, segment, tables
-from gipnlp.types import Segmentation
 
 
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])

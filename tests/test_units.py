@@ -1,7 +1,7 @@
+from test_segment import REPORT_TEXT
+
 from gipnlp import segment
 from gipnlp.units import split, split_text
-
-from test_segment import REPORT_TEXT
 
 
 def _texts(units):

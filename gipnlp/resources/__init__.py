@@ -37,3 +37,8 @@ def headings() -> dict:
 
 def taxonomy() -> dict:
     return load_json("taxonomy.json")
+
+
+THEMES: tuple[str, ...] = tuple(t["id"] for t in taxonomy()["themes"])
+ROLES: tuple[str, ...] = tuple(r["id"] for r in taxonomy()["roles"])
+TAXONOMY_VERSION: str = taxonomy()["version"]
