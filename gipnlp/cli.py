@@ -132,15 +132,17 @@ def analyze(files: List[Path] = typer.Argument(..., help="Reports to analyse"),
             max_units: int = typer.Option(DEFAULT_MAX_UNITS, help=MAX_UNITS_HELP),
             max_seconds: float = typer.Option(DEFAULT_MAX_SECONDS, help=MAX_SECONDS_HELP)):
     """Flags, unit classes and an explainable quality score for each report."""
+    from . import io as gio
     from . import models, render
     from .analyze import analyze as analyze_report
     from .index import UnitIndex
     from .limits import Limits
 
+    limits = Limits(max_bytes, max_units, max_seconds)
+    documents = [gio.read(f, max_bytes=limits.max_bytes) for f in files]  # bad files fail before the model loads
     tagger = models.load(model)
     unit_index = UnitIndex.load(index) if index else None
-    limits = Limits(max_bytes, max_units, max_seconds)
-    analyses = [analyze_report(f, tagger=tagger, index=unit_index, limits=limits) for f in files]
+    analyses = [analyze_report(d, tagger=tagger, index=unit_index, limits=limits) for d in documents]
     if format is AnalyzeFormat.json:
         payload = [render.analysis_dict(a) for a in analyses]
         _write_output(json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False, indent=2) + "\n", out)

@@ -132,9 +132,9 @@ class UnitIndex:
         for unit in units:
             if len(_key(unit.text)) < MIN_UNIT_CHARS:
                 continue
-            others = {self.reports[self.units[n]["doc"]].agency or self.reports[self.units[n]["doc"]].source
-                      for n in self.matches(unit.text)
-                      if self.units[n]["doc"] not in own_docs and not _same_agency(self.reports[self.units[n]["doc"]].agency, agency)}
+            matched = [self.reports[self.units[n]["doc"]] for n in self.matches(unit.text)]
+            others = {r.agency or r.source for r in matched
+                      if r.doc not in own_docs and not _same_agency(r.agency, agency)}
             if len(others) >= TEMPLATE_MIN_AGENCIES:
                 flags.append(Flag("template_text", "warning",
                                   f"this {unit.section} unit stands near-verbatim in the reports of {len(others)} other "
