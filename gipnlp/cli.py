@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -101,7 +102,7 @@ def tag(input: str = typer.Option("-", "--input", "-i", help="JSONL units ({id, 
     source = "<stdin>" if input == "-" else input
     handle = sys.stdin if input == "-" else _open_text(input)
     records = list(api.read_tag_input(handle, source))
-    sink = atomic_writer(output) if output != "-" else _StdoutSink()
+    sink = atomic_writer(output) if output != "-" else nullcontext(sys.stdout)
     with sink as out:
         for start in range(0, len(records), batch_size):
             for row in api.tag_records(records[start:start + batch_size], tagger):
@@ -299,15 +300,6 @@ def report(store: Path = typer.Argument(..., help="Results store made by `gipnlp
 
     data = corpus_report.write(store, out)
     typer.echo(f"{data['reports']} reports summarised in {out}")
-
-
-class _StdoutSink:
-    def __enter__(self):
-        return sys.stdout
-
-    def __exit__(self, *exc):
-        sys.stdout.flush()
-        return False
 
 
 def _open_text(path: str):

@@ -50,6 +50,11 @@ def _validate_X(X) -> list:
     return records
 
 
+def _check_lengths(records: list, y, what: str) -> None:
+    if len(y) != len(records):
+        raise ValueError(f"X has {len(records)} units but y has {len(y)} {what}")
+
+
 def _logistic(C: float, class_weight, random_state: int, *, multiclass: bool = False) -> LogisticRegression:
     # liblinear is fast and deterministic for binary problems but cannot do multinomial ones.
     return LogisticRegression(C=C, class_weight=class_weight, max_iter=3000, random_state=random_state,
@@ -86,8 +91,7 @@ class RoleClassifier(_SingleLabelClassifier):
     def fit(self, X, y):
         records = _validate_X(X)
         y = np.asarray(y)
-        if len(y) != len(records):
-            raise ValueError(f"X has {len(records)} units but y has {len(y)} labels")
+        _check_lengths(records, y, "labels")
         unknown = sorted(set(y) - set(ROLES))
         if unknown:
             raise ValueError(f"unknown role(s) {unknown}; expected one of {list(ROLES)}")
@@ -112,8 +116,7 @@ class GenericClassifier(_SingleLabelClassifier):
     def fit(self, X, y):
         records = _validate_X(X)
         y = np.asarray(y, dtype=bool)
-        if len(y) != len(records):
-            raise ValueError(f"X has {len(records)} units but y has {len(y)} labels")
+        _check_lengths(records, y, "labels")
         if len(set(y.tolist())) < 2:
             raise ValueError("generic labels must contain both true and false")
         self._fit(records, y)
@@ -142,8 +145,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         records = _validate_X(X)
         Y = theme_matrix(y)
-        if len(Y) != len(records):
-            raise ValueError(f"X has {len(records)} units but y has {len(Y)} label sets")
+        _check_lengths(records, Y, "label sets")
         self.classes_ = np.array(THEMES)
         self.thresholds_ = self._tune_thresholds(records, Y)
         self.features_ = build_features().fit(records)

@@ -65,8 +65,3 @@ def words(text: str) -> tuple[str, ...]:
 def content_words(text_tokens: tuple[str, ...]) -> tuple[str, ...]:
     stop = stopwords()
     return tuple(t for t in text_tokens if t not in stop and _WORD_CHARACTER.search(t))
-
-
-def domain_words() -> list[str]:
-    """Words of the shipped domain dictionary (useful for tests and documentation)."""
-    return [line.split()[0] for line in resources.read_text("domain_dict.txt").splitlines() if line.strip()]

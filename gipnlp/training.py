@@ -42,7 +42,7 @@ def metrics(gold: Sequence[LabelledUnit], predicted_roles, predicted_themes, pre
               "macro_f1": _round(float(np.mean(f[kept]))) if kept else 0.0,
               "macro_over": [THEMES[k] for k in kept]}
     gold_generic = [u.generic for u in gold]
-    gp, gr, gf, gs = precision_recall_fscore_support(gold_generic, list(map(bool, predicted_generic)),
+    gp, gr, gf, _ = precision_recall_fscore_support(gold_generic, list(map(bool, predicted_generic)),
                                                      average="binary", pos_label=True, zero_division=0)
     generic = {**_prf(gp, gr, gf, sum(gold_generic)),
                "accuracy": _round(accuracy_score(gold_generic, list(map(bool, predicted_generic))))}

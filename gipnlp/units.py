@@ -28,7 +28,7 @@ def split(segmentation: Segmentation) -> list[Unit]:
     """All narrative units of a segmented report, in document order."""
     units: list[Unit] = []
     for section in segmentation.sections:
-        units.extend(_section_units(segmentation.text, section))
+        units.extend(_section_units(section))
     return units
 
 
@@ -45,7 +45,7 @@ def split_text(text: str, *, section: str = "unknown", heading: str | None = Non
     return units
 
 
-def _section_units(full_text: str, section: Section) -> list[Unit]:
+def _section_units(section: Section) -> list[Unit]:
     units: list[Unit] = []
     heading = section.heading.split(HEADING_JOINER)[0] or None  # a merged section starts under its first heading
     body_start = section.span[1] - len(section.text)
