@@ -1,7 +1,7 @@
 """Analyse folders of reports into a results store, in parallel, resumably.
 
 Files are grouped into chunks; a worker analyses a whole chunk (classifying all its units in one
-call) and returns plain rows; the main process writes each wave of chunks in one transaction.
+call) and returns plain rows; the main process writes each chunk in one transaction as it arrives.
 Reports whose content hash is already stored are skipped, so an interrupted run simply continues.
 Workers run through joblib: the loky backend on this machine, or the dask backend on a Dask
 cluster (`--backend dask --scheduler tcp://host:8786`, or a local cluster without --scheduler).
@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 from . import io as gio
 from . import store
 from .errors import GipnlpError
-from .models import sha256_file
+from .card import DEFAULT_MODEL_DIR, sha256_file, verify
 from .walk import report_paths
 
 CHUNK = 16  # reports per worker task: large enough to amortise classifier overhead
@@ -93,17 +93,22 @@ def _report_row(path: str, digest: str, data: dict) -> dict:
     return {"content_hash": digest, "source": path, "status": "ok", "agency": data["agency"], "year": data["year"],
             "format_version": data["format_version"], "score": data["score"]["total"],
             "components": data["score"]["components"], "sections": [s["id"] for s in data["sections"]],
-            "units": data["units"], "flags": data["flags"]}
+            "units": [_unit_row(unit) for unit in data["units"]], "flags": data["flags"]}
+
+
+def _unit_row(unit: dict) -> dict:
+    """A unit as the store keeps it, its scores already JSON: encoded here, in the worker, so that the
+    main process (the single writer) only inserts."""
+    return {key: unit[key] for key in ("text", "section", "subsection", "heading", "role", "themes", "generic")} | {
+        "scores": json.dumps(unit["scores"], ensure_ascii=False)}
 
 
 def run(inputs: Sequence[str | Path], store_path: str | Path, *, jobs: int = 1, backend: str = "loky",
         scheduler: str | None = None, model_dir: str | Path | None = None,
         max_bytes: int = gio.DEFAULT_MAX_BYTES, progress: Callable[[Summary], None] | None = None) -> Summary:
     """Analyse every report under `inputs` into the store at `store_path`."""
-    from . import models
-
     model = str(model_dir) if model_dir else None
-    models.verify(model_dir or models.DEFAULT_MODEL_DIR)  # fail fast, before any work is sent out
+    verify(model_dir or DEFAULT_MODEL_DIR)  # fail fast, before any work is sent out
     started = time.monotonic()
     paths = report_paths(inputs)
     connection = store.connect(store_path)
@@ -112,10 +117,7 @@ def run(inputs: Sequence[str | Path], store_path: str | Path, *, jobs: int = 1, 
         pending = _pending(paths, store.stored_hashes(connection), summary)
         chunks = [pending[i:i + CHUNK] for i in range(0, len(pending), CHUNK)]
         with _backend(backend, scheduler, jobs) as parallel:
-            wave = max(1, jobs) * 2
-            for start in range(0, len(chunks), wave):
-                results = parallel(chunks[start:start + wave], model, max_bytes)
-                rows = [row for chunk_rows in results for row in chunk_rows]
+            for rows in parallel(chunks, model, max_bytes):  # in order, as workers finish them
                 summary.written += store.write_rows(connection, rows)
                 failed = [r for r in rows if r["status"] == "error"]
                 summary.errors += len(failed)
@@ -149,7 +151,11 @@ def _pending(paths: Sequence[Path], stored: set[str], summary: Summary) -> list[
 
 
 class _backend:
-    """A callable (chunks, model, max_bytes) → rows per chunk, on the chosen joblib backend."""
+    """A callable (chunks, model, max_bytes) → an iterator of rows per chunk, on the chosen joblib backend.
+
+    Results stream back in order while later chunks are still being analysed, so the workers keep
+    working while the main process writes to the store; only a few chunks are queued at a time.
+    """
 
     def __init__(self, name: str, scheduler: str | None, jobs: int):
         if name not in ("loky", "dask"):
@@ -172,13 +178,14 @@ class _backend:
     def __call__(self, chunks, model, max_bytes):
         from joblib import Parallel, delayed, parallel_backend
 
-        tasks = [delayed(analyse_chunk)(chunk, model, max_bytes) for chunk in chunks]
+        tasks = (delayed(analyse_chunk)(chunk, model, max_bytes) for chunk in chunks)
         if self.name == "loky" and self.jobs == 1:
-            return [analyse_chunk(chunk, model, max_bytes) for chunk in chunks]
-        if self.name == "dask":
+            yield from (analyse_chunk(chunk, model, max_bytes) for chunk in chunks)
+        elif self.name == "dask":
             with parallel_backend("dask"):
-                return Parallel()(tasks)
-        return Parallel(n_jobs=self.jobs, backend="loky")(tasks)
+                yield from Parallel(return_as="generator")(tasks)
+        else:
+            yield from Parallel(n_jobs=self.jobs, backend="loky", return_as="generator")(tasks)
 
     def __exit__(self, *exc):
         if self._client is not None:

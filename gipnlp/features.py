@@ -11,10 +11,13 @@ from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, normalize as normalize_rows
+from sklearn.utils.validation import check_is_fitted
 
 from . import resources, tokenize
 from .markers import starts_item
@@ -26,7 +29,7 @@ _NUMBER = re.compile(r"\d")
 _NAMED = re.compile(r"[《“\"'‘「『][^》”\"'’」』]{2,30}[》”\"'’」』]")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def clean_text(text: str) -> str:
     """The unit's text as the models see it: normalised, on one line."""
     return normalize(text).replace("\n", "")
@@ -36,10 +39,16 @@ def texts(records: Iterable[Record]) -> list[str]:
     return [clean_text(str(r.get("text") or "")) for r in records]
 
 
-def word_ngrams(text: str) -> list[str]:
+# Real corpora repeat many units word for word (boilerplate, lead-ins, "无"), so the per-unit features
+# below are remembered for the most recent texts of this process (bounded, to keep workers small).
+_RECENT_UNITS = 8192
+
+
+@lru_cache(maxsize=_RECENT_UNITS)
+def word_ngrams(text: str) -> tuple[str, ...]:
     """jieba words and adjacent word pairs."""
-    tokens = list(words(text))
-    return tokens + [f"{a}_{b}" for a, b in zip(tokens, tokens[1:])]
+    tokens = words(text)
+    return tokens + tuple(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))
 
 
 @lru_cache(maxsize=1)
@@ -66,10 +75,14 @@ def heading_kind(heading: str | None) -> str:
 
 
 def context(record: Record) -> dict[str, float]:
-    """Where the unit stands and what it looks like, as sparse named features."""
+    """Where the unit stands and what it looks like, as sparse named features (do not modify the result)."""
     text = clean_text(str(record.get("text") or ""))
     heading = clean_text(str(record.get("heading") or "")) if record.get("heading") else ""
-    section = str(record.get("section") or "unknown")
+    return _context(text, str(record.get("section") or "unknown"), heading)
+
+
+@lru_cache(maxsize=_RECENT_UNITS)
+def _context(text: str, section: str, heading: str) -> dict[str, float]:
     kind = heading_kind(heading)
     features = {f"section={section}": 1.0, f"heading={kind}": 1.0, f"section_heading={section}|{kind}": 1.0}
     if _NUMBER.search(text):
@@ -91,6 +104,85 @@ def contexts(records: Iterable[Record]) -> list[dict[str, float]]:
     return [context(r) for r in records]
 
 
+_WHITESPACE_RUN = re.compile(r"\s\s+")
+_CODE_BITS = 21  # every Unicode code point + 1 fits in 21 bits, so a 3-gram key fits in 63
+
+
+class CharNgramTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF over character n-grams: the vocabulary and weights of sklearn's
+    TfidfVectorizer(analyzer="char", sublinear_tf=True), with a vectorised transform.
+
+    sklearn builds every n-gram as a Python string and looks it up in a dict, which made character
+    n-grams the slowest step of tagging. Here each n-gram becomes an integer key computed with numpy
+    from the code points (up to 3 characters) and is looked up in a hash index of the vocabulary's
+    keys; the resulting matrix equals sklearn's (tests/test_features.py checks that).
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 3), min_df: int = 2, max_features: int | None = 60000):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit(self, X, y=None):
+        low, high = self.ngram_range
+        if not 1 <= low <= high <= 3:
+            raise ValueError(f"ngram_range must lie within (1, 3), got {self.ngram_range}")
+        reference = TfidfVectorizer(analyzer="char", ngram_range=self.ngram_range, min_df=self.min_df,
+                                    sublinear_tf=True, max_features=self.max_features).fit(X)
+        self.vocabulary_ = reference.vocabulary_
+        self.idf_ = reference.idf_
+        terms = sorted(self.vocabulary_, key=self.vocabulary_.get)
+        self.keys_ = np.array([_ngram_key(term) for term in terms], dtype=np.int64)  # in column order
+        return self
+
+    def _key_index(self):
+        """A hash index over the vocabulary keys (built on first use; not pickled)."""
+        if getattr(self, "_index", None) is None:
+            import pandas as pd
+
+            self._index = pd.Index(self.keys_)
+        return self._index
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_index", None)
+        return state
+
+    def transform(self, X) -> sp.csr_matrix:
+        check_is_fitted(self, "keys_")
+        index = self._key_index()
+        documents = [_WHITESPACE_RUN.sub(" ", text.lower()) for text in X]
+        if not documents:
+            return sp.csr_matrix((0, len(self.idf_)))
+        lengths = np.fromiter((len(d) for d in documents), dtype=np.int64, count=len(documents))
+        codes = np.frombuffer("".join(documents).encode("utf-32-le"), dtype=np.uint32).astype(np.int64) + 1
+        owner = np.repeat(np.arange(len(documents)), lengths)
+        ends = np.repeat(np.cumsum(lengths), lengths)  # for each character, where its document ends
+        rows, columns = [], []
+        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
+            starts = np.flatnonzero(np.arange(len(codes)) + n <= ends)
+            keys = codes[starts]
+            for offset in range(1, n):
+                keys = (keys << _CODE_BITS) | codes[starts + offset]
+            found = index.get_indexer(keys)  # column of each n-gram, -1 when not in the vocabulary
+            known = found >= 0
+            rows.append(owner[starts[known]])
+            columns.append(found[known])
+        rows, columns = np.concatenate(rows), np.concatenate(columns)
+        counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(documents), len(self.idf_)))
+        counts.sum_duplicates()
+        np.log(counts.data, out=counts.data)
+        counts.data += 1.0
+        return normalize_rows(counts @ sp.diags(self.idf_), norm="l2", copy=False)
+
+
+def _ngram_key(term: str) -> int:
+    key = 0
+    for character in term:
+        key = (key << _CODE_BITS) | (ord(character) + 1)
+    return key
+
+
 def build_features(*, char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2) -> FeatureUnion:
     """A fresh, unfitted feature extractor."""
     return FeatureUnion([
@@ -100,8 +192,7 @@ def build_features(*, char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2) ->
         ])),
         ("chars", Pipeline([
             ("text", FunctionTransformer(texts)),
-            ("tfidf", TfidfVectorizer(analyzer="char", ngram_range=char_ngrams, min_df=min_df,
-                                      sublinear_tf=True, max_features=60000)),
+            ("tfidf", CharNgramTfidf(ngram_range=char_ngrams, min_df=min_df, max_features=60000)),
         ])),
         ("context", Pipeline([
             ("dicts", FunctionTransformer(contexts)),

@@ -21,6 +21,7 @@ PART_MARKER = re.compile(rf"^\s*第[{CN_NUM}]{{1,3}}(?:部分|章|节)\s*[、:�
 ITEM_MARKER = re.compile(rf"(?:[{CN_NUM}]{{1,3}}是|其[{CN_NUM}]|首先|其次|再次|最后)")
 
 ANY_LINE_MARKER = (TOP_MARKER, SUB_MARKER, ARABIC_MARKER, CIRCLED_MARKER, PART_MARKER)
+_MARKER_FIRST_CHARACTERS = frozenset(CN_NUM + "—（(第" + "".join(map(chr, range(ord("①"), ord("⑳") + 1))))
 
 
 def line_marker(line: str) -> tuple[str, str] | None:
@@ -28,6 +29,9 @@ def line_marker(line: str) -> tuple[str, str] | None:
 
     kind is one of "top", "sub", "arabic", "circled", "part".
     """
+    first = line.lstrip()[:1]
+    if not first or not (first in _MARKER_FIRST_CHARACTERS or first.isdigit()):
+        return None  # most lines: no pattern can match, skip the five regexes
     for kind, pattern in zip(("top", "sub", "arabic", "circled", "part"), ANY_LINE_MARKER):
         match = pattern.match(line)
         if match:

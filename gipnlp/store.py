@@ -76,7 +76,9 @@ def connect(path: str | Path, *, create: bool = True) -> sqlite3.Connection:
     try:
         connection = sqlite3.connect(path, timeout=30)
         connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=FULL")
+        # WAL + NORMAL: a commit survives the process being killed (only a power cut can lose the last
+        # few, which a re-run then redoes); FULL would fsync on every commit of every chunk
+        connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute("PRAGMA foreign_keys=ON")
         if create:
             connection.executescript(SCHEMA)
@@ -124,21 +126,30 @@ def _insert_report(connection: sqlite3.Connection, row: dict) -> int:
     if cursor.rowcount == 0:
         return 0  # the same content is already stored
     report_id = cursor.lastrowid
-    for position, unit in enumerate(row.get("units") or []):
-        unit_cursor = connection.execute(
-            "INSERT INTO units (report_id, position, text, section, subsection, heading, role, themes, generic, scores) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (report_id, position, unit["text"], unit["section"], unit.get("subsection"), unit.get("heading"),
-             unit["role"], json.dumps(unit["themes"]), int(unit["generic"]),
-             json.dumps(unit["scores"], ensure_ascii=False)))
-        unit_id = unit_cursor.lastrowid
-        connection.execute("INSERT INTO units_fts (rowid, text) VALUES (?, ?)", (unit_id, unit["text"]))
-        connection.executemany("INSERT INTO unit_themes VALUES (?,?,?,?)",
-                               [(unit_id, report_id, theme, unit["role"]) for theme in unit["themes"]])
+    units = row.get("units") or []
+    # Unit ids are given explicitly (the write lock is held), so the index rows need no read-back.
+    first_id = connection.execute("SELECT COALESCE(MAX(unit_id), 0) + 1 FROM units").fetchone()[0]
+    connection.executemany(
+        "INSERT INTO units (unit_id, report_id, position, text, section, subsection, heading, role, themes, generic, "
+        "scores) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [(first_id + position, report_id, position, unit["text"], unit["section"], unit.get("subsection"),
+          unit.get("heading"), unit["role"], json.dumps(unit["themes"]), int(unit["generic"]),
+          _json(unit["scores"]))
+         for position, unit in enumerate(units)])
+    connection.executemany("INSERT INTO units_fts (rowid, text) VALUES (?, ?)",
+                           [(first_id + position, unit["text"]) for position, unit in enumerate(units)])
+    connection.executemany("INSERT INTO unit_themes VALUES (?,?,?,?)",
+                           [(first_id + position, report_id, theme, unit["role"])
+                            for position, unit in enumerate(units) for theme in unit["themes"]])
     connection.executemany("INSERT INTO flags VALUES (?,?,?,?,?)",
                            [(report_id, f["code"], f["severity"], f["message"], json.dumps(f["evidence"], ensure_ascii=False))
                             for f in row.get("flags") or []])
     return 1
+
+
+def _json(value) -> str:
+    """JSON text for a value (a string is taken as JSON already encoded, as batch workers send it)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def counts(connection: sqlite3.Connection) -> dict:
