@@ -12,9 +12,10 @@ from pathlib import Path
 from .errors import ModelError
 from .resources import TAXONOMY_VERSION
 
-MODEL_FILES = ("role.joblib", "themes.joblib", "generic.joblib")
+MODEL_FILE = "tagger.joblib"  # the three classifiers, sharing one fitted feature extractor
+MODEL_FILES = (MODEL_FILE,)
 CARD = "card.json"
-MODEL_FORMAT = 2  # bump when the estimators' attributes change: older model folders must be retrained
+MODEL_FORMAT = 3  # bump when the estimators' attributes change: older model folders must be retrained
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
 
 

@@ -29,7 +29,7 @@ _NUMBER = re.compile(r"\d")
 _NAMED = re.compile(r"[《“\"'‘「『][^》”\"'’」』]{2,30}[》”\"'’」』]")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def clean_text(text: str) -> str:
     """The unit's text as the models see it: normalised, on one line."""
     return normalize(text).replace("\n", "")
@@ -144,9 +144,15 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         return self._index
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns the live __dict__
         state.pop("_index", None)
+        state.pop("vocabulary_", None)  # keys_ holds the same terms; a large dict is slow to unpickle
         return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "keys_" in state:
+            self.vocabulary_ = {_ngram_term(int(key)): column for column, key in enumerate(self.keys_)}
 
     def transform(self, X) -> sp.csr_matrix:
         check_is_fitted(self, "keys_")
@@ -181,6 +187,14 @@ def _ngram_key(term: str) -> int:
     for character in term:
         key = (key << _CODE_BITS) | (ord(character) + 1)
     return key
+
+
+def _ngram_term(key: int) -> str:
+    characters = []
+    while key:
+        characters.append(chr((key & ((1 << _CODE_BITS) - 1)) - 1))
+        key >>= _CODE_BITS
+    return "".join(reversed(characters))
 
 
 def build_features(*, char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2) -> FeatureUnion:

@@ -4,13 +4,15 @@ Each classifier is a scikit-learn estimator (fit / predict / predict_proba, `clo
 joblib-able): a feature union (features.py) followed by logistic regression. Themes are
 one-vs-rest with a decision threshold per label tuned by inner cross-validation.
 
-A model folder holds role.joblib, themes.joblib, generic.joblib and card.json. The card records
+A model folder holds tagger.joblib (the three classifiers, which share one fitted feature extractor,
+stored once) and card.json. The card records
 the taxonomy version, the corpus SHA-256, library versions, metrics and the SHA-256 of every
 file; `load` checks those hashes *before* unpickling anything, because joblib files execute code
 when loaded. Only load model folders you trust.
 """
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import json
 import os
@@ -27,7 +29,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
-from .card import CARD, DEFAULT_MODEL_DIR, MODEL_FILES, MODEL_FORMAT, read_card, sha256_file, verify
+from .card import CARD, DEFAULT_MODEL_DIR, MODEL_FILE, MODEL_FILES, MODEL_FORMAT, read_card, sha256_file, verify
 from .errors import ModelError
 from .features import as_records, build_features, clean_text, with_clauses
 from .markers import starts_item
@@ -293,12 +295,20 @@ def _share_lead_in_labels(records, role_proba, theme_proba, generic_proba) -> No
 
 
 def _same_features(*estimators) -> bool:
-    """True when the classifiers' fitted feature extractors are interchangeable (same vocabularies)."""
-    def vocabularies(union):
-        return [step.steps[-1][1].vocabulary_ for _, step in union.transformer_list]
+    """True when the classifiers' fitted feature extractors are interchangeable (same vocabularies and
+    weights), as they are when fitted on the same records, and trivially after loading a saved model."""
+    unions = [estimator.features_ for estimator in estimators]
+    if all(union is unions[0] for union in unions):
+        return True
 
-    first = vocabularies(estimators[0].features_)
-    return all(vocabularies(e.features_) == first for e in estimators[1:])
+    def fitted(union):
+        return [step.steps[-1][1] for _, step in union.transformer_list]
+
+    def same(a, b) -> bool:
+        return a.vocabulary_ == b.vocabulary_ and np.array_equal(getattr(a, "idf_", []), getattr(b, "idf_", []))
+
+    first = fitted(unions[0])
+    return all(all(same(a, b) for a, b in zip(first, fitted(union))) for union in unions[1:])
 
 
 # ---------------------------------------------------------------- model folders
@@ -323,9 +333,9 @@ def save(tagger: Tagger, out_dir: str | Path, card: dict, *, extra_files: dict[s
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; a model folder is meant to be shared
     try:
-        for name, estimator in zip(MODEL_FILES, (tagger.role, tagger.themes, tagger.generic)):
-            joblib.dump(estimator, staging / name, compress=3)
+        joblib.dump(_sharing_features(tagger), staging / MODEL_FILE, compress=3)
         for name, content in (extra_files or {}).items():
             (staging / name).write_bytes(content)
         names = (*MODEL_FILES, *(extra_files or {}))
@@ -363,22 +373,35 @@ def _replace_dir(staging: Path, target: Path) -> None:
         os.rename(staging, target)
 
 
+def _sharing_features(tagger: Tagger) -> tuple:
+    """(role, themes, generic) for saving; when their feature extractors are interchangeable, shallow
+    copies that all reference the role classifier's, so that the file holds (and loading builds) one."""
+    estimators = (tagger.role, tagger.themes, tagger.generic)
+    if not tagger._shared:
+        return estimators
+    copies = tuple(copy.copy(estimator) for estimator in estimators)
+    for estimator in copies:
+        estimator.features_ = tagger.role.features_
+    return copies
+
+
 def load(model_dir: str | Path | None = None) -> Tagger:
     """Load a verified model folder (default: the bundled models/default)."""
     import joblib
 
     model_dir = Path(model_dir) if model_dir is not None else DEFAULT_MODEL_DIR
     card = verify(model_dir)
-    estimators = []
-    for name, expected_type in zip(MODEL_FILES, (RoleClassifier, ThemeClassifier, GenericClassifier)):
-        path = model_dir / name
-        try:
-            estimator = joblib.load(path)
-        except Exception as error:  # a library version that cannot read the file
-            raise ModelError(f"cannot load model file with the installed libraries "
-                             f"({type(error).__name__}: {error}); trained with {card.get('libraries')}",
-                             path=str(path)) from None
-        if not isinstance(estimator, expected_type):
-            raise ModelError(f"expected a {expected_type.__name__}, found {type(estimator).__name__}", path=str(path))
-        estimators.append(estimator)
+    path = model_dir / MODEL_FILE
+    try:
+        estimators = joblib.load(path)
+    except Exception as error:  # a library version that cannot read the file
+        raise ModelError(f"cannot load model file with the installed libraries "
+                         f"({type(error).__name__}: {error}); trained with {card.get('libraries')}",
+                         path=str(path)) from None
+    expected = (RoleClassifier, ThemeClassifier, GenericClassifier)
+    if not (isinstance(estimators, tuple) and len(estimators) == len(expected)
+            and all(isinstance(e, t) for e, t in zip(estimators, expected))):
+        found = [type(e).__name__ for e in estimators] if isinstance(estimators, tuple) else type(estimators).__name__
+        raise ModelError(f"expected (RoleClassifier, ThemeClassifier, GenericClassifier), found {found}",
+                         path=str(path))
     return Tagger(*estimators, card=card)

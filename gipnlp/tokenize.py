@@ -38,7 +38,7 @@ def stopwords() -> frozenset[str]:
 
 _WORD_CHARACTER = re.compile(r"[^\W_]")  # a token with no letter or digit is punctuation or space
 _TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
-_TOKEN_CACHE_SIZE = 30_000  # texts (units and their clauses); emptied when it grows past this, so memory stays flat
+_TOKEN_CACHE_SIZE = 10_000  # texts (units and their clauses); emptied when it grows past this, so memory stays flat
 
 
 def tokens(text: str) -> tuple[str, ...]:

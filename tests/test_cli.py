@@ -97,9 +97,9 @@ def test_tag_with_tampered_model_is_refused(tmp_path):
 
     model = tmp_path / "model"
     shutil.copytree(ROOT / "models" / "default", model)
-    with open(model / "generic.joblib", "ab") as handle:
+    with open(model / "tagger.joblib", "ab") as handle:
         handle.write(b"x")
-    line = _one_line_error(run("tag", "--model", model, input='{"id":1,"text":"好"}\n'), "generic.joblib")
+    line = _one_line_error(run("tag", "--model", model, input='{"id":1,"text":"好"}\n'), "tagger.joblib")
     assert "SHA-256" in line
 
 

@@ -41,6 +41,7 @@ def test_char_tfidf_pickles_and_clones():
     before = fitted.transform(UNSEEN).toarray()  # builds the lookup index, which is not pickled
     restored = pickle.loads(pickle.dumps(fitted))
     assert getattr(restored, "_index", None) is None
+    assert restored.vocabulary_ == fitted.vocabulary_  # rebuilt from the keys, not pickled
     np.testing.assert_array_equal(restored.transform(UNSEEN).toarray(), before)
     assert clone(fitted).get_params() == fitted.get_params()
 

@@ -75,17 +75,17 @@ def test_saved_model_loads_and_predicts(saved):
 
 
 def test_tampered_model_is_refused_before_unpickling(saved, monkeypatch):
-    path = saved / "role.joblib"
+    path = saved / "tagger.joblib"
     path.write_bytes(path.read_bytes() + b"tampered")
     monkeypatch.setattr(joblib, "load", lambda *a, **k: pytest.fail("joblib.load was called"))
-    with pytest.raises(ModelError, match="role.joblib.*does not match the SHA-256"):
+    with pytest.raises(ModelError, match="tagger.joblib.*does not match the SHA-256"):
         models.load(saved)
 
 
 def test_truncated_model_file_is_refused(saved):
-    path = saved / "themes.joblib"
+    path = saved / "tagger.joblib"
     path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(ModelError, match="themes.joblib"):
+    with pytest.raises(ModelError, match="tagger.joblib"):
         models.load(saved)
 
 
