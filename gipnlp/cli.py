@@ -98,10 +98,11 @@ def tag(input: str = typer.Option("-", "--input", "-i", help="JSONL units ({id, 
     from . import api, models
     from .atomic import atomic_writer
 
-    tagger = models.load(model)
+    models.verify(model or models.DEFAULT_MODEL_DIR)  # a bad model fails before the input is read
     source = "<stdin>" if input == "-" else input
     handle = sys.stdin if input == "-" else _open_text(input)
-    records = list(api.read_tag_input(handle, source))
+    records = list(api.read_tag_input(handle, source))  # bad input fails before the model is unpickled
+    tagger = models.load(model)
     sink = atomic_writer(output) if output != "-" else nullcontext(sys.stdout)
     with sink as out:
         for start in range(0, len(records), batch_size):

@@ -174,12 +174,42 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
             known = found >= 0
             rows.append(owner[starts[known]])
             columns.append(found[known])
-        rows, columns = np.concatenate(rows), np.concatenate(columns)
-        counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(documents), len(self.idf_)))
-        counts.sum_duplicates()
-        np.log(counts.data, out=counts.data)
-        counts.data += 1.0
-        return normalize_rows(counts @ sp.diags(self.idf_), norm="l2", copy=False)
+        return _sublinear_tfidf(np.concatenate(rows), np.concatenate(columns), len(documents), self.idf_)
+
+
+def _sublinear_tfidf(rows: np.ndarray, columns: np.ndarray, n_documents: int, idf: np.ndarray) -> sp.csr_matrix:
+    """(1 + log count) × idf, each row scaled to unit length: what TfidfVectorizer(sublinear_tf=True)
+    gives for the term occurrences (row, column)."""
+    counts = sp.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(n_documents, len(idf)))
+    counts.sum_duplicates()
+    np.log(counts.data, out=counts.data)
+    counts.data += 1.0
+    return normalize_rows(counts @ sp.diags(idf), norm="l2", copy=False)
+
+
+class ContextVectorizer(TransformerMixin, BaseEstimator):
+    """DictVectorizer for the numeric `context` features: the same vocabulary and matrix, with a plain
+    loop in place of DictVectorizer's per-value type checks (which cost more than the features)."""
+
+    def fit(self, X, y=None):
+        fitted = DictVectorizer().fit(X)
+        self.vocabulary_, self.feature_names_ = fitted.vocabulary_, fitted.feature_names_
+        return self
+
+    def transform(self, X) -> sp.csr_matrix:
+        check_is_fitted(self, "vocabulary_")
+        vocabulary, columns, values, starts = self.vocabulary_, [], [], [0]
+        for features in X:
+            for name, value in features.items():
+                column = vocabulary.get(name)
+                if column is not None:
+                    columns.append(column)
+                    values.append(value)
+            starts.append(len(columns))
+        matrix = sp.csr_matrix((np.asarray(values, dtype=float), np.asarray(columns, dtype=np.int32), starts),
+                               shape=(len(starts) - 1, len(vocabulary)))
+        matrix.sort_indices()
+        return matrix
 
 
 def _ngram_key(term: str) -> int:
@@ -210,7 +240,7 @@ def build_features(*, char_ngrams: tuple[int, int] = (1, 3), min_df: int = 2) ->
         ])),
         ("context", Pipeline([
             ("dicts", FunctionTransformer(contexts)),
-            ("vectorize", DictVectorizer()),
+            ("vectorize", ContextVectorizer()),
         ])),
     ])
 

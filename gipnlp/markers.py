@@ -5,6 +5,7 @@ Kept in one module so that "what starts an item" means the same thing at every s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 CN_NUM = "一二三四五六七八九十"
@@ -24,6 +25,7 @@ ANY_LINE_MARKER = (TOP_MARKER, SUB_MARKER, ARABIC_MARKER, CIRCLED_MARKER, PART_M
 _MARKER_FIRST_CHARACTERS = frozenset(CN_NUM + "—（(第" + "".join(map(chr, range(ord("①"), ord("⑳") + 1))))
 
 
+@lru_cache(maxsize=4096)  # every stage asks about the same lines (hundreds of calls per report)
 def line_marker(line: str) -> tuple[str, str] | None:
     """Return (kind, marker_text) when `line` starts with an enumeration marker, else None.
 

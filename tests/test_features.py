@@ -4,9 +4,10 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from gipnlp.features import CharNgramTfidf, build_features
+from gipnlp.features import CharNgramTfidf, ContextVectorizer, build_features, contexts
 
 TRAIN = [
     "本机关全年主动公开政府信息312条，其中规范性文件8件。",
@@ -69,3 +70,14 @@ def test_feature_union_rows_follow_input_order():
     whole = features.transform(records).toarray()
     one_by_one = np.vstack([features.transform([r]).toarray() for r in records])
     np.testing.assert_allclose(whole, one_by_one, atol=1e-12)
+
+
+def test_context_vectorizer_equals_dict_vectorizer():
+    records = [{"text": t, "section": s, "heading": h} for t, s, h in
+               zip(TRAIN, ["overview", "problems"] * 4, [None, "（二）改进措施", "存在问题", None] * 2)]
+    unseen = contexts([{"text": t, "section": "other"} for t in UNSEEN])
+    reference = DictVectorizer().fit(contexts(records))
+    fast = ContextVectorizer().fit(contexts(records))
+    assert fast.vocabulary_ == reference.vocabulary_
+    both = contexts(records) + unseen
+    np.testing.assert_array_equal(fast.transform(both).toarray(), reference.transform(both).toarray())
