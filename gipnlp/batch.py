@@ -17,8 +17,8 @@ from typing import Callable, Sequence
 
 from . import io as gio
 from . import store
-from .errors import GipnlpError
 from .card import DEFAULT_MODEL_DIR, sha256_file, verify
+from .errors import GipnlpError
 from .walk import report_paths
 
 CHUNK = 16  # reports per worker task: large enough to amortise classifier overhead

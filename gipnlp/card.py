@@ -13,7 +13,6 @@ from .errors import ModelError
 from .resources import TAXONOMY_VERSION
 
 MODEL_FILE = "tagger.joblib"  # the three classifiers, sharing one fitted feature extractor
-MODEL_FILES = (MODEL_FILE,)
 CARD = "card.json"
 MODEL_FORMAT = 3  # bump when the estimators' attributes change: older model folders must be retrained
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "default"
@@ -54,7 +53,7 @@ def verify(model_dir: str | Path) -> dict:
     if card.get("model_format") != MODEL_FORMAT:
         raise ModelError(f"model folder has format {card.get('model_format')!r} but this gipnlp reads format "
                          f"{MODEL_FORMAT}; retrain it with `gipnlp train`", path=str(model_dir / CARD))
-    for name in sorted(set(MODEL_FILES) | set(card["files"])):
+    for name in sorted({MODEL_FILE} | set(card["files"])):
         path = model_dir / name
         expected = card["files"].get(name)
         if not path.is_file():

@@ -14,6 +14,7 @@ from typing import List, Optional
 
 import typer
 
+from .card import DEFAULT_MODEL_DIR, verify
 from .errors import GipnlpError
 from .limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, DEFAULT_MAX_UNITS
 
@@ -98,7 +99,7 @@ def tag(input: str = typer.Option("-", "--input", "-i", help="JSONL units ({id, 
     from . import api, models
     from .atomic import atomic_writer
 
-    models.verify(model or models.DEFAULT_MODEL_DIR)  # a bad model fails before the input is read
+    verify(model or DEFAULT_MODEL_DIR)  # a bad model fails before the input is read
     source = "<stdin>" if input == "-" else input
     handle = sys.stdin if input == "-" else _open_text(input)
     records = list(api.read_tag_input(handle, source))  # bad input fails before the model is unpickled

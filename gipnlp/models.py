@@ -29,13 +29,12 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
-from .card import CARD, DEFAULT_MODEL_DIR, MODEL_FILE, MODEL_FILES, MODEL_FORMAT, read_card, sha256_file, verify
+from .card import CARD, DEFAULT_MODEL_DIR, MODEL_FILE, MODEL_FORMAT, sha256_file, verify
 from .errors import ModelError
 from .features import as_records, build_features, clean_text, with_clauses
 from .markers import starts_item
 from .resources import ROLES, TAXONOMY_VERSION, THEMES
 from .types import Prediction
-
 
 
 def _validate_X(X) -> list:
@@ -338,7 +337,7 @@ def save(tagger: Tagger, out_dir: str | Path, card: dict, *, extra_files: dict[s
         joblib.dump(_sharing_features(tagger), staging / MODEL_FILE, compress=3)
         for name, content in (extra_files or {}).items():
             (staging / name).write_bytes(content)
-        names = (*MODEL_FILES, *(extra_files or {}))
+        names = (MODEL_FILE, *(extra_files or {}))
         full_card = dict(card)
         full_card.update({
             "taxonomy_version": TAXONOMY_VERSION,

@@ -15,6 +15,7 @@ from sklearn.metrics import accuracy_score, precision_recall_fscore_support
 
 from . import corpus as corpus_mod
 from . import models
+from .card import DEFAULT_MODEL_DIR, read_card
 from .corpus import LabelledUnit
 from .errors import CorpusError
 from .models import ROLES, THEMES, Tagger, theme_matrix
@@ -116,7 +117,7 @@ def train(corpus_paths: Sequence[str | Path], out_dir: str | Path, *, folds: int
     from . import overlap
 
     models.save(tagger, out_dir, card, extra_files={overlap.FINGERPRINTS: overlap.fingerprint_bytes(units)})
-    return models.read_card(out_dir)
+    return read_card(out_dir)
 
 
 def evaluate(corpus_paths: Sequence[str | Path], model_dir: str | Path | None = None, *,
@@ -127,9 +128,9 @@ def evaluate(corpus_paths: Sequence[str | Path], model_dir: str | Path | None = 
     units = corpus_mod.load(corpus_paths)
     tagger = models.load(model_dir)
     if not allow_overlap:
-        overlap.refuse_overlap(units, Path(model_dir) if model_dir else models.DEFAULT_MODEL_DIR)
+        overlap.refuse_overlap(units, Path(model_dir) if model_dir else DEFAULT_MODEL_DIR)
     result = metrics(units, *predict_units(tagger, units))
-    result["model"] = str(model_dir or models.DEFAULT_MODEL_DIR)
+    result["model"] = str(model_dir or DEFAULT_MODEL_DIR)
     return result
 
 

@@ -8,6 +8,7 @@ from conftest import ROOT
 from sklearn.base import clone
 
 from gipnlp import corpus, models
+from gipnlp.card import read_card
 from gipnlp.errors import ModelError
 from gipnlp.models import GenericClassifier, RoleClassifier, ThemeClassifier
 
@@ -115,7 +116,7 @@ def test_a_failed_save_leaves_the_previous_model_in_place(saved, fitted, monkeyp
 
 
 def test_committed_default_model_is_not_stale():
-    card = models.read_card(models.DEFAULT_MODEL_DIR)
+    card = read_card(models.DEFAULT_MODEL_DIR)
     assert card["corpus_sha256"] == corpus.corpus_hash([ROOT / "corpora"]), \
         "models/default was trained on another corpus: retrain with the command in README.md"
     models.verify(models.DEFAULT_MODEL_DIR)
