@@ -30,7 +30,12 @@ _NUMBER = re.compile(r"\d")
 _NAMED = re.compile(r"[《“\"'‘「『][^》”\"'’」』]{2,30}[》”\"'’」』]")
 
 
-@lru_cache(maxsize=8192)
+# Real corpora repeat many units word for word (boilerplate, lead-ins, "无"), so the per-unit features
+# below are remembered for the most recent texts of this process (bounded, to keep workers small).
+_RECENT_UNITS = 8192
+
+
+@lru_cache(maxsize=_RECENT_UNITS)
 def clean_text(text: str) -> str:
     """The unit's text as the models see it: normalised, on one line."""
     return normalize(text).replace("\n", "")
@@ -38,11 +43,6 @@ def clean_text(text: str) -> str:
 
 def texts(records: Iterable[Record]) -> list[str]:
     return [clean_text(str(r.get("text") or "")) for r in records]
-
-
-# Real corpora repeat many units word for word (boilerplate, lead-ins, "无"), so the per-unit features
-# below are remembered for the most recent texts of this process (bounded, to keep workers small).
-_RECENT_UNITS = 8192
 
 
 @lru_cache(maxsize=_RECENT_UNITS)
