@@ -193,8 +193,7 @@ class ContextVectorizer(TransformerMixin, BaseEstimator):
     loop in place of DictVectorizer's per-value type checks (which cost more than the features)."""
 
     def fit(self, X, y=None):
-        fitted = DictVectorizer().fit(X)
-        self.vocabulary_, self.feature_names_ = fitted.vocabulary_, fitted.feature_names_
+        self.vocabulary_ = DictVectorizer().fit(X).vocabulary_
         return self
 
     def transform(self, X) -> sp.csr_matrix:

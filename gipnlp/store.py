@@ -108,7 +108,8 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def write_rows(connection: sqlite3.Connection, rows: Iterable[dict]) -> int:
-    """Insert report rows (from batch.analyse_chunk) in one transaction; returns how many were new."""
+    """Insert report rows (from batch.analyse_chunk, unit scores already JSON text) in one transaction;
+    returns how many were new."""
     written = 0
     with transaction(connection):
         for row in rows:
@@ -134,7 +135,7 @@ def _insert_report(connection: sqlite3.Connection, row: dict) -> int:
         "scores) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [(first_id + position, report_id, position, unit["text"], unit["section"], unit.get("subsection"),
           unit.get("heading"), unit["role"], json.dumps(unit["themes"]), int(unit["generic"]),
-          _json(unit["scores"]))
+          unit["scores"])
          for position, unit in enumerate(units)])
     connection.executemany("INSERT INTO units_fts (rowid, text) VALUES (?, ?)",
                            [(first_id + position, unit["text"]) for position, unit in enumerate(units)])
@@ -145,11 +146,6 @@ def _insert_report(connection: sqlite3.Connection, row: dict) -> int:
                            [(report_id, f["code"], f["severity"], f["message"], json.dumps(f["evidence"], ensure_ascii=False))
                             for f in row.get("flags") or []])
     return 1
-
-
-def _json(value) -> str:
-    """JSON text for a value (a string is taken as JSON already encoded, as batch workers send it)."""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def counts(connection: sqlite3.Connection) -> dict:
