@@ -13,7 +13,7 @@ CN_NUM = "一二三四五六七八九十"
 # 一、 — 、 一. 一． (— is a PDF/OCR misreading of 一)
 TOP_MARKER = re.compile(rf"^\s*(?:[{CN_NUM}]{{1,3}}|—)\s*[、.．]\s*")
 # （一） (一) （1） — and the spaced "( 一 )" of some converters
-SUB_MARKER = re.compile(rf"^\s*[（(]\s*[{CN_NUM}]{{1,3}}\s*[)）]\s*")
+SUB_MARKER = re.compile(rf"^\s*[（(]\s*(?:[{CN_NUM}]{{1,3}}|\d{{1,2}})\s*[)）]\s*")
 # 1. 1、 1． 1) — but not a decimal number such as 1.5
 ARABIC_MARKER = re.compile(r"^\s*\d{1,2}\s*(?:[、．]|\.(?!\d)|[)）])\s*")
 CIRCLED_MARKER = re.compile(r"^\s*[①-⑳]\s*")

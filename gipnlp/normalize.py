@@ -3,8 +3,9 @@
 `normalize(text)` is idempotent: normalising twice gives the same text as normalising once.
 Steps, in order: drop control characters and page furniture, remove pinyin glosses, NFKC
 (Kangxi radicals, full-width digits and letters) while keeping Chinese punctuation full-width,
-traditional → simplified, split inline headings off their body, join hard-wrapped lines, and
-collapse spaced-out characters.
+traditional → simplified, start a new line at section and overview-aspect headings that run on
+after prose, split inline headings off their body, join hard-wrapped lines, and collapse spaced-out
+characters.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from . import resources
 from .markers import CJK, CN_NUM, line_marker, strip_marker
 
 # Chinese punctuation that NFKC would turn into ASCII; we keep it as the reports write it.
@@ -42,6 +44,7 @@ def normalize(text: str) -> str:
     text = _clean_characters(text)
     lines = [_clean_line(line) for line in text.split("\n")]
     lines = [line for line in lines if line and not _PAGE_FURNITURE.match(line)]
+    lines = [part for line in lines for part in _break_before_headings(line)]
     lines = [part for line in lines for part in _split_inline_heading(line)]
     lines = _join_wrapped_lines(lines)
     return "\n".join(_tidy_spaces(line) for line in lines)
@@ -83,12 +86,59 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text) if text else text
 
 
-def _split_inline_heading(line: str) -> list[str]:
-    """'（一）组织领导 我局高度重视…' → ['（一）组织领导', '我局高度重视…']."""
-    match = _INLINE_HEADING.match(line)
-    if not match or _is_table_row(line):
+@lru_cache(maxsize=1)
+def _heading_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(a heading that runs on after prose on the same line, an overview aspect heading followed by its
+    text), built from the heading names in resources/headings.json."""
+    config = resources.headings()
+    sections = "|".join(map(re.escape, config["inline_heading_prefixes"]))
+    aspects = config["subtopic_top_level_pattern"].strip("^$")
+    run_on = re.compile(rf"(?<=[。；！？;!?\s\d])\s*(?=(?:[{CN_NUM}]{{1,2}}、\s*(?:{sections})"
+                        rf"|[（(][{CN_NUM}]{{1,2}}[)）]\s*{aspects}[。：:\s]))")
+    inline = re.compile(rf"(?:(?:{sections})[。：:\s]|{aspects}[。：:])\s*(?=\S)")
+    return run_on, inline
+
+
+@lru_cache(maxsize=1)
+def _heading_names() -> tuple[str, ...]:
+    """The section and aspect names of _heading_patterns, for a cheap test before the regex."""
+    config = resources.headings()
+    aspects = re.match(r"\^\(([^)]*)\)", config["subtopic_top_level_pattern"]).group(1).split("|")
+    return tuple(config["inline_heading_prefixes"]) + tuple(aspects)
+
+
+def _break_before_headings(line: str) -> list[str]:
+    """'…工作有序开展。二、主动公开政府信息情况 …' → the prose, then the heading on a line of its own.
+
+    Text copied from web pages sometimes loses its line breaks; the statutory section headings and the
+    overview aspects (（二）依申请公开) are distinctive enough to restore the break in front of them.
+    """
+    run_on, _ = _heading_patterns()
+    if len(line) < 40 or not any(name in line for name in _heading_names()) or _is_table_row(line):
         return [line]
-    return [match.group(1), line[match.end():]]
+    parts, start = [], 0
+    for match in run_on.finditer(line):
+        if match.start() > start and line[start:match.start()].strip():
+            parts.append(line[start:match.start()].rstrip())
+            start = match.end()
+    parts.append(line[start:])
+    return parts
+
+
+def _split_inline_heading(line: str) -> list[str]:
+    """'（一）组织领导 我局高度重视…' → ['（一）组织领导', '我局高度重视…'];
+    '（一）主动公开情况。本年度…' → ['（一）主动公开情况。', '本年度…'];
+    '四、政府信息公开行政复议、行政诉讼情况 行政复议 …' → the heading, then its table."""
+    found = line_marker(line)
+    if found:  # a section or overview-aspect heading, whatever follows it (even a table row)
+        _, inline = _heading_patterns()
+        match = inline.match(line, len(found[1]))
+        if match:
+            return [line[:match.end()].rstrip(), line[match.end():]]
+    match = _INLINE_HEADING.match(line)
+    if match and not _is_table_row(line):
+        return [match.group(1), line[match.end():]]
+    return [line]
 
 
 def is_heading_like(line: str) -> bool:
@@ -98,6 +148,14 @@ def is_heading_like(line: str) -> bool:
         return False
     body = strip_marker(line)
     return 0 < len(body) <= 30 and not any(p in body for p in "，,。；") and not _is_table_row(line)
+
+
+def _is_bare_heading(line: str) -> bool:
+    """An unnumbered heading line such as '总体情况' or '主动公开情况' (not wrapped prose)."""
+    if len(line) > 30:
+        return False
+    config = resources.headings()
+    return bool(config["compiled_subtopic"].match(line) or config["compiled_bare"].match(line))
 
 
 def _is_title(line: str) -> bool:
@@ -110,7 +168,7 @@ def _is_table_row(line: str) -> bool:
 
 def _should_join(previous: str, following: str) -> bool:
     """Is the break between these two lines a hard wrap inside one paragraph?"""
-    if previous[-1] in _SENTENCE_END or _is_title(previous):
+    if previous[-1] in _SENTENCE_END or _is_title(previous) or _is_bare_heading(previous):
         return False
     if _NUMBERS_ONLY.match(following) and not _is_table_row(previous):
         return True  # a table row label wrapped away from its numbers

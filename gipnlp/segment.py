@@ -83,12 +83,19 @@ def _has_digits_cells(text: str) -> bool:
     return bool(re.search(r"(?:^|\s)\d+(?:\.\d+)?(?:\s|$)", text))
 
 
-def _explicit_heading(line: _Line) -> tuple[str, str, str | None, str] | None:
+SECTION_MARKERS = ("top", "part")  # 一、 and 第一部分 number the statutory sections
+# Some reports number their sections （一） or 1. instead; that style is accepted only when it heads
+# 总体情况 and at least this many distinct sections, so that ordinary （一） items are not mistaken for it.
+MIN_SECTIONS_OTHER_STYLE = 3
+
+
+def _explicit_heading(line: _Line, kinds: tuple[str, ...] = SECTION_MARKERS
+                      ) -> tuple[str, str, str | None, str] | None:
     """(section_id, heading_text, marker_kind, rest_of_line) when the line is a section heading."""
     config = _patterns()
     text = line.text.strip()
     found = line_marker(text)
-    if found and found[0] not in ("top", "part"):
+    if found and found[0] not in kinds:
         return None
     body = strip_marker(text) if found else text
     if not body or _has_digits_cells(body) or "\t" in body:
@@ -113,12 +120,19 @@ def _inline_heading(text: str, body: str, found) -> tuple[str, str, str | None, 
             section_id = classify_heading(prefix)
             heading = text[: text.index(prefix) + len(prefix)]
             return section_id, heading, found[0], body[len(prefix):].lstrip("：: ")
+    # '四、政府信息公开的收费及减免情况：本年度未收取…': any section name, ended by a colon
+    head = re.match(r"([^，。；：:]{2,40})[：:]", body)
+    if head and len(head.group(1)) <= _patterns()["marked_heading_max_chars"]:
+        section_id = classify_heading(head.group(1))
+        if section_id is not None:
+            heading = text[: text.index(body) + head.end(1)]
+            return section_id, heading, found[0], body[head.end():].lstrip(" ")
     return None
 
 
-def _is_subtopic_heading(line: _Line) -> bool:
+def _is_subtopic_heading(line: _Line, kinds: tuple[str, ...] = SECTION_MARKERS) -> bool:
     found = line_marker(line.text)
-    if not found or found[0] not in ("top", "part"):
+    if not found or found[0] not in kinds:
         return False
     return bool(_patterns()["compiled_subtopic"].match(strip_marker(line.text)))
 
@@ -134,14 +148,28 @@ def _boundaries(lines: list[_Line]) -> tuple[list[_Boundary], list[int]]:
 
 
 def _explicit_boundaries(lines: list[_Line]) -> list[_Boundary]:
+    """Headings numbered 一、 (or 第一部分, or bare); failing that, a whole report numbered （一） or 1."""
+    boundaries = _explicit_boundaries_of(lines, SECTION_MARKERS)
+    if any(b.section == "overview" for b in boundaries):
+        return boundaries
+    needed = max(MIN_SECTIONS_OTHER_STYLE, len({b.section for b in boundaries}) + 1)
+    for kinds in (("sub",), ("arabic",)):
+        other = _explicit_boundaries_of(lines, kinds)
+        sections = {b.section for b in other}
+        if "overview" in sections and len(sections) >= needed:
+            return other
+    return boundaries
+
+
+def _explicit_boundaries_of(lines: list[_Line], kinds: tuple[str, ...]) -> list[_Boundary]:
     boundaries = []
     for line in lines:
-        found = _explicit_heading(line)
+        found = _explicit_heading(line, kinds)
         if found:
             section_id, heading, kind, rest = found
             body_line = line.index if rest else line.index + 1
             boundaries.append(_Boundary(line.index, section_id, heading, False, body_line, kind))
-        elif _is_subtopic_heading(line) and boundaries and boundaries[-1].section == "overview":
+        elif _is_subtopic_heading(line, kinds) and boundaries and boundaries[-1].section == "overview":
             boundaries.append(_Boundary(line.index, "overview_subtopic", line.text, False,
                                         line.index + 1, line_marker(line.text)[0]))
     return boundaries
@@ -291,7 +319,10 @@ def _subsection_headings(lines: list[_Line]) -> list[tuple[_Line, str]]:
     for kind in ("sub", "top", "part", "arabic"):
         if by_kind.get(kind):
             return [(line, classify_aspect(strip_marker(line.text))) for line in by_kind[kind]]
-    return []
+    # No numbered headings: bare lines that name an aspect ('主动公开情况', '监督保障：')
+    subtopic = _patterns()["compiled_subtopic"]
+    return [(line, classify_aspect(line.text.strip())) for line in lines
+            if not line_marker(line.text) and subtopic.match(line.text.strip().rstrip("。：:"))]
 
 
 def _is_subsection_heading(text: str) -> bool:
