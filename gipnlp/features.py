@@ -55,7 +55,7 @@ def word_ngrams(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _lexicon() -> dict:
     lexicon = resources.load_json("lexicon.json")
-    groups = {**lexicon["themes"], **lexicon["roles"]}
+    groups = {**lexicon["themes"], **lexicon["roles"], **lexicon["specificity"]}
     return {
         "cues": {label: re.compile("|".join(map(re.escape, sorted(words_, key=len, reverse=True))))
                  for label, words_ in groups.items()},

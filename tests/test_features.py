@@ -81,3 +81,12 @@ def test_context_vectorizer_equals_dict_vectorizer():
     assert fast.vocabulary_ == reference.vocabulary_
     both = contexts(records) + unseen
     np.testing.assert_array_equal(fast.transform(both).toarray(), reference.transform(both).toarray())
+
+
+def test_specificity_cues_mark_a_concrete_detail_and_stock_phrasing():
+    from gipnlp.features import context
+
+    concrete = context({"text": "年底由办公室对各股室进行考核，并通报考核结果。", "section": "overview"})
+    stock = context({"text": "我局高度重视政务公开工作，不断提升公开水平。", "section": "overview"})
+    assert concrete.get("cue_concrete", 0) > 0 and "cue_stock" not in concrete
+    assert stock.get("cue_stock", 0) > 0 and "cue_concrete" not in stock
