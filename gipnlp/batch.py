@@ -9,7 +9,9 @@ cluster (`--backend dask --scheduler tcp://host:8786`, or a local cluster withou
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,8 +115,9 @@ def run(inputs: Sequence[str | Path], store_path: str | Path, *, jobs: int = 1, 
     paths = report_paths(inputs)
     connection = store.connect(store_path)
     summary = Summary(found=len(paths), store=str(store_path))
+    stored_before = store.stored_hashes(connection)
     try:
-        pending = _pending(paths, store.stored_hashes(connection), summary)
+        pending = _pending(paths, stored_before, summary)
         chunks = [pending[i:i + CHUNK] for i in range(0, len(pending), CHUNK)]
         with _backend(backend, scheduler, jobs) as parallel:
             for rows in parallel(chunks, model, max_bytes):  # in order, as workers finish them
@@ -127,6 +130,8 @@ def run(inputs: Sequence[str | Path], store_path: str | Path, *, jobs: int = 1, 
                     progress(summary)
     except KeyboardInterrupt:
         summary.interrupted = True
+        # Ctrl-C can land after a chunk's commit and before it is counted: the store knows what was written.
+        summary.written = len(store.stored_hashes(connection) - stored_before)
     finally:
         connection.close()
     summary.seconds = time.monotonic() - started
@@ -148,6 +153,14 @@ def _pending(paths: Sequence[Path], stored: set[str], summary: Summary) -> list[
         seen.add(digest)
         pending.append((str(path), digest))
     return pending
+
+
+def _analyse_chunk_in_worker(items, model_dir, max_bytes) -> list[dict]:
+    """analyse_chunk in a worker process, which leaves Ctrl-C to the main process: the terminal sends
+    SIGINT to the whole process group, and the main process stops the pool and reports what was written."""
+    if threading.current_thread() is threading.main_thread():  # dask runs tasks in threads
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return analyse_chunk(items, model_dir, max_bytes)
 
 
 class _backend:
@@ -178,7 +191,7 @@ class _backend:
     def __call__(self, chunks, model, max_bytes):
         from joblib import Parallel, delayed, parallel_backend
 
-        tasks = (delayed(analyse_chunk)(chunk, model, max_bytes) for chunk in chunks)
+        tasks = (delayed(_analyse_chunk_in_worker)(chunk, model, max_bytes) for chunk in chunks)
         if self.name == "loky" and self.jobs == 1:
             yield from (analyse_chunk(chunk, model, max_bytes) for chunk in chunks)
         elif self.name == "dask":
