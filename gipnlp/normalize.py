@@ -87,24 +87,19 @@ def to_simplified(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _heading_patterns() -> tuple[re.Pattern, re.Pattern]:
-    """(a heading that runs on after prose on the same line, an overview aspect heading followed by its
-    text), built from the heading names in resources/headings.json."""
+def _heading_patterns() -> tuple[re.Pattern, re.Pattern, tuple[str, ...]]:
+    """(a heading that runs on after prose on the same line, a section or overview-aspect heading
+    followed by its text, the names in both for a cheap test before the regexes), built from
+    resources/headings.json."""
     config = resources.headings()
-    sections = "|".join(map(re.escape, config["inline_heading_prefixes"]))
+    section_names = tuple(config["inline_heading_prefixes"])
+    aspect_names = tuple(re.match(r"\^\(([^)]*)\)", config["subtopic_top_level_pattern"]).group(1).split("|"))
+    sections = "|".join(map(re.escape, section_names))
     aspects = config["subtopic_top_level_pattern"].strip("^$")
     run_on = re.compile(rf"(?<=[。；！？;!?\s\d])\s*(?=(?:[{CN_NUM}]{{1,2}}、\s*(?:{sections})"
                         rf"|[（(][{CN_NUM}]{{1,2}}[)）]\s*{aspects}[。：:\s]))")
     inline = re.compile(rf"(?:(?:{sections})[。：:\s]|{aspects}[。：:])\s*(?=\S)")
-    return run_on, inline
-
-
-@lru_cache(maxsize=1)
-def _heading_names() -> tuple[str, ...]:
-    """The section and aspect names of _heading_patterns, for a cheap test before the regex."""
-    config = resources.headings()
-    aspects = re.match(r"\^\(([^)]*)\)", config["subtopic_top_level_pattern"]).group(1).split("|")
-    return tuple(config["inline_heading_prefixes"]) + tuple(aspects)
+    return run_on, inline, section_names + aspect_names
 
 
 def _break_before_headings(line: str) -> list[str]:
@@ -113,8 +108,8 @@ def _break_before_headings(line: str) -> list[str]:
     Text copied from web pages sometimes loses its line breaks; the statutory section headings and the
     overview aspects (（二）依申请公开) are distinctive enough to restore the break in front of them.
     """
-    run_on, _ = _heading_patterns()
-    if len(line) < 40 or not any(name in line for name in _heading_names()) or _is_table_row(line):
+    run_on, _, names = _heading_patterns()
+    if len(line) < 40 or not any(name in line for name in names) or _is_table_row(line):
         return [line]
     parts, start = [], 0
     for match in run_on.finditer(line):
@@ -131,7 +126,7 @@ def _split_inline_heading(line: str) -> list[str]:
     '四、政府信息公开行政复议、行政诉讼情况 行政复议 …' → the heading, then its table."""
     found = line_marker(line)
     if found:  # a section or overview-aspect heading, whatever follows it (even a table row)
-        _, inline = _heading_patterns()
+        _, inline, _ = _heading_patterns()
         match = inline.match(line, len(found[1]))
         if match:
             return [line[:match.end()].rstrip(), line[match.end():]]
