@@ -52,6 +52,16 @@ def test_bad_input_gets_a_clear_message():
         ThemeClassifier().fit(["a"], [["speed"]])
     with pytest.raises(ValueError, match="X is empty"):
         RoleClassifier().fit([], [])
+    with pytest.raises(ValueError, match="cv_repeats must be an integer >= 1, got 0"):
+        ThemeClassifier(cv_repeats=0).fit(["a", "b"], [["timeliness"], []])
+
+
+def test_theme_thresholds_are_reproducible_and_on_the_grid(small_corpus):
+    X, _, themes, _ = _xy(small_corpus)
+    first = ThemeClassifier(cv=2, cv_repeats=2, random_state=5).fit(X, themes).thresholds_
+    again = ThemeClassifier(cv=2, cv_repeats=2, random_state=5).fit(X, themes).thresholds_
+    assert np.array_equal(first, again)
+    assert np.all((first >= 0.15 - 1e-9) & (first <= 0.85 + 1e-9))
 
 
 def test_same_seed_same_model(small_corpus):
