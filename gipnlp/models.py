@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import json
+import numbers
 import os
 import platform
 import shutil
@@ -145,7 +146,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         Y = theme_matrix(y)
         _check_lengths(records, Y, "label sets")
         for name, value, least in (("cv", self.cv, 2), ("cv_repeats", self.cv_repeats, 1)):
-            if not isinstance(value, int) or value < least:
+            if not isinstance(value, numbers.Integral) or value < least:
                 raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
         self.classes_ = np.array(THEMES)
         self.thresholds_ = self._tune_thresholds(records, Y)
@@ -167,7 +168,7 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         scores = np.zeros((self.cv_repeats,) + Y.shape, dtype=float)
         folds = RepeatedKFold(n_splits=self.cv, n_repeats=self.cv_repeats, random_state=self.random_state)
         for number, (train, held_out) in enumerate(folds.split(records)):
-            repeat = number // self.cv
+            repeat = number // self.cv  # RepeatedKFold yields the folds of one repeat after another
             features = build_features().fit([records[i] for i in train])
             train_matrix = features.transform([records[i] for i in train])
             held, owners = self._expand([records[i] for i in held_out])
